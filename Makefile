@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vsockmon: the vsock capture device as a DKMS module, and vsockmon-ctl.
+# Run "make help" for the targets.
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+DESTDIR ?=
+PREFIX ?= /usr
+DKMS_SRC := $(DESTDIR)/usr/src/vsockmon-$(VERSION)
+
+# What DKMS needs to rebuild the module: nothing else is shipped in -dkms.
+DKMS_FILES := dkms.conf COPYING include/uapi/linux/vsockmon.h \
+	$(addprefix src/module/,Kbuild Makefile probe.sh compat.h vsockmon.c) \
+	$(wildcard src/module/probes/*.c)
+
+all: ctl module
+
+help:
+	@echo "make module [KVER=..] [KDIR=..]  build vsockmon.ko for a kernel"
+	@echo "make ctl                         build src/ctl/vsockmon-ctl"
+	@echo "make install [DESTDIR=..]        install the tool and the module for KVER"
+	@echo "make dkms-install DESTDIR=..     install the DKMS source tree"
+	@echo "make dist                        vsockmon-$(VERSION).tar.gz from git"
+	@echo "make unit                        fast tests: ABI, tool (seconds)"
+	@echo "make style                       checkpatch on the module"
+	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
+	@echo "make vm-smoke                    boot Debian 6.1 in QEMU with our module"
+	@echo "make check                       all of the above, as CI runs it"
+
+deps:
+	@scripts/install-deps
+
+module:
+	$(MAKE) -C src/module KVER=$(KVER) KDIR=$(KDIR)
+
+ctl:
+	$(MAKE) -C src/ctl VERSION=$(VERSION)
+
+install: install-ctl install-module
+
+install-ctl: ctl
+	$(MAKE) -C src/ctl install VERSION=$(VERSION) DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+install-module: module
+	$(MAKE) -C src/module modules_install KVER=$(KVER) KDIR=$(KDIR) \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR))
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+dkms-install:
+	@for f in $(DKMS_FILES); do \
+		install -D -m $$(test -x $$f && echo 755 || echo 644) \
+			$$f $(DKMS_SRC)/$$f || exit 1; \
+	done
+
+dist:
+	git archive --prefix=vsockmon-$(VERSION)/ -o vsockmon-$(VERSION).tar.gz HEAD
+
+unit:
+	@tests/run abi unit
+
+style:
+	@tests/run style
+
+matrix:
+	@tests/run matrix
+
+vm-smoke:
+	@tests/run vm-smoke
+
+check: deps
+	@tests/run abi style unit matrix vm-smoke
+
+clean:
+	$(MAKE) -C src/module clean
+	-$(MAKE) -C src/ctl clean
+	rm -f vsockmon-*.tar.gz
+
+.PHONY: all help deps module ctl install install-ctl install-module \
+	dkms-install dist unit style matrix vm-smoke check clean

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsockmon: a network device that shows every AF_VSOCK packet of the
+ * machine to packet sockets (tcpdump, Wireshark: LINKTYPE_VSOCK).
+ *
+ * The vsock transports build one capture frame per packet and hand it to
+ * every registered tap; this device only counts and frees what it gets.
+ * Unlike the in-tree driver it is safe by default: because the tap list
+ * is global, only CAP_NET_ADMIN in the initial user namespace may create
+ * a monitor, and a monitor never leaves the network namespace it was
+ * created in.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/ethtool.h>
+#include <linux/if_arp.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <net/af_vsock.h>
+#include <net/rtnetlink.h>
+
+#include "../../include/uapi/linux/vsockmon.h"
+#include "compat.h"
+
+/* The virtio transport's largest packet buffer plus our header. */
+#define VSOCKMON_DEFAULT_MTU (SZ_64K + sizeof(struct af_vsockmon_hdr))
+
+static bool insecure_allow_userns;
+module_param(insecure_allow_userns, bool, 0444);
+MODULE_PARM_DESC(insecure_allow_userns,
+		 "INSECURE: let CAP_NET_ADMIN in any user namespace create monitors and move them between network namespaces, as the in-tree driver does; any user can then read all vsock traffic (default: off)");
+
+struct vsockmon {
+	struct vsock_tap tap;
+};
+
+static void vsockmon_log_tap(struct net_device *dev, const char *what)
+{
+	netdev_info(dev, "%s tapping all vsock traffic (uid %u pid %d comm %s)\n",
+		    what, from_kuid(&init_user_ns, current_uid()),
+		    task_tgid_nr(current), current->comm);
+}
+
+static int vsockmon_init(struct net_device *dev)
+{
+	return vsockmon_stats_alloc(dev);
+}
+
+static void vsockmon_uninit(struct net_device *dev)
+{
+	vsockmon_stats_free(dev);
+}
+
+static int vsockmon_open(struct net_device *dev)
+{
+	struct vsockmon *mon = netdev_priv(dev);
+	int err;
+
+	mon->tap.dev = dev;
+	mon->tap.module = THIS_MODULE;
+	err = vsock_add_tap(&mon->tap);
+	if (err)
+		return err;
+
+	vsockmon_log_tap(dev, "started");
+	return 0;
+}
+
+static int vsockmon_stop(struct net_device *dev)
+{
+	struct vsockmon *mon = netdev_priv(dev);
+	int err;
+
+	err = vsock_remove_tap(&mon->tap);
+	if (err)
+		return err;
+
+	vsockmon_log_tap(dev, "stopped");
+	return 0;
+}
+
+/* Every frame arrives here once per monitor; packet sockets saw it already. */
+static netdev_tx_t vsockmon_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	dev_lstats_add(dev, skb->len);
+	consume_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static void vsockmon_get_stats64(struct net_device *dev,
+				 struct rtnl_link_stats64 *stats)
+{
+	dev_lstats_read(dev, &stats->rx_packets, &stats->rx_bytes);
+}
+
+static const struct net_device_ops vsockmon_netdev_ops = {
+	.ndo_init = vsockmon_init,
+	.ndo_uninit = vsockmon_uninit,
+	.ndo_open = vsockmon_open,
+	.ndo_stop = vsockmon_stop,
+	.ndo_start_xmit = vsockmon_xmit,
+	.ndo_get_stats64 = vsockmon_get_stats64,
+};
+
+static void vsockmon_get_drvinfo(struct net_device *dev,
+				 struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->version, VSOCKMON_VERSION, sizeof(info->version));
+}
+
+static const struct ethtool_ops vsockmon_ethtool_ops = {
+	.get_drvinfo = vsockmon_get_drvinfo,
+	.get_link = ethtool_op_get_link,
+};
+
+static void vsockmon_setup(struct net_device *dev)
+{
+	dev->type = ARPHRD_VSOCKMON;
+	dev->flags = IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->netdev_ops = &vsockmon_netdev_ops;
+	dev->ethtool_ops = &vsockmon_ethtool_ops;
+	dev->needs_free_netdev = true;
+
+	dev->features = NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA;
+	vsockmon_set_lltx(dev);
+	if (!insecure_allow_userns)
+		vsockmon_set_netns_local(dev);
+
+	/* Frames are never shorter than our header; the tap ignores MTU. */
+	dev->mtu = VSOCKMON_DEFAULT_MTU;
+	dev->min_mtu = sizeof(struct af_vsockmon_hdr);
+	dev->max_mtu = 0;
+
+	vsockmon_stats_setup(dev);
+}
+
+/*
+ * rtnetlink only asks for CAP_NET_ADMIN over the caller's network
+ * namespace, which any user gets with unshare -Urn. The tap list is not
+ * per namespace, so a monitor needs the capability of the whole machine.
+ */
+static int vsockmon_validate(VSOCKMON_VALIDATE_ARGS)
+{
+	struct netlink_ext_ack *ack = VSOCKMON_VALIDATE_EXTACK;
+
+	if (insecure_allow_userns || capable(CAP_NET_ADMIN))
+		return 0;
+
+	NL_SET_ERR_MSG(ack, "vsockmon: a monitor sees all vsock traffic of the machine; creating one needs CAP_NET_ADMIN in the initial user namespace");
+	pr_notice_ratelimited("refused a monitor to uid %u pid %d comm %s: no CAP_NET_ADMIN in the initial user namespace\n",
+			      from_kuid(&init_user_ns, current_uid()),
+			      task_tgid_nr(current), current->comm);
+	return -EPERM;
+}
+
+static struct rtnl_link_ops vsockmon_link_ops __read_mostly = {
+	.kind = "vsockmon",
+	.priv_size = sizeof(struct vsockmon),
+	.setup = vsockmon_setup,
+	.validate = vsockmon_validate,
+};
+
+static void __init vsockmon_check_abi(void)
+{
+	BUILD_BUG_ON(sizeof(struct af_vsockmon_hdr) != 32);
+	BUILD_BUG_ON(offsetof(struct af_vsockmon_hdr, src_cid) != 0);
+	BUILD_BUG_ON(offsetof(struct af_vsockmon_hdr, dst_cid) != 8);
+	BUILD_BUG_ON(offsetof(struct af_vsockmon_hdr, src_port) != 16);
+	BUILD_BUG_ON(offsetof(struct af_vsockmon_hdr, dst_port) != 20);
+	BUILD_BUG_ON(offsetof(struct af_vsockmon_hdr, op) != 24);
+	BUILD_BUG_ON(offsetof(struct af_vsockmon_hdr, transport) != 26);
+	BUILD_BUG_ON(offsetof(struct af_vsockmon_hdr, len) != 28);
+	BUILD_BUG_ON(offsetof(struct af_vsockmon_hdr, reserved) != 30);
+	BUILD_BUG_ON(ARPHRD_VSOCKMON != 826);
+}
+
+static int __init vsockmon_module_init(void)
+{
+	vsockmon_check_abi();
+	if (insecure_allow_userns)
+		pr_warn("insecure_allow_userns is set: unprivileged users can read all vsock traffic\n");
+	return rtnl_link_register(&vsockmon_link_ops);
+}
+
+static void __exit vsockmon_module_exit(void)
+{
+	rtnl_link_unregister(&vsockmon_link_ops);
+}
+
+module_init(vsockmon_module_init);
+module_exit(vsockmon_module_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vsock monitoring device, safe by default");
+MODULE_VERSION(VSOCKMON_VERSION);
+MODULE_ALIAS_RTNL_LINK("vsockmon");
