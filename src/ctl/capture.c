@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * `capture`: frames to a pcap/pcapng file or to readable lines, with the
+ * kernel's drop count on stderr at the end.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "cmds.h"
+#include "frame.h"
+#include "pcapng.h"
+#include "source.h"
+
+#define FILTER_MAX 4096
+
+struct sink {
+	pcap_dumper_t *dump;
+	struct pcapng_writer ng;
+	bool lines, ng_open;
+	FILE *out;		/* for lines */
+	int werr;		/* first write error */
+	unsigned long long frames, bytes;
+	pcap_t *p;
+};
+
+static void stop_with(struct sink *k, int err)
+{
+	if (!k->werr)
+		k->werr = err ? err : EIO;
+	ctl_stop = 1;
+	pcap_breakloop(k->p);
+}
+
+static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
+		     const unsigned char *data)
+{
+	struct sink *k = (struct sink *)user;
+	char line[512];
+
+	if (k->werr)
+		return;
+	k->frames++;
+	k->bytes += h->len;
+	if (k->lines) {
+		vsock_format(line, sizeof(line), &h->ts, data, h->caplen, h->len);
+		if (fprintf(k->out, "%s\n", line) < 0)
+			stop_with(k, errno);
+	} else if (k->dump) {
+		pcap_dump((unsigned char *)k->dump, h, data);
+	} else if (pcapng_write(&k->ng, h, data)) {
+		stop_with(k, errno);
+	}
+}
+
+static int open_sink(struct sink *k, const struct capture_opts *o,
+		     struct capsrc *s)
+{
+	char appl[64];
+	int err;
+
+	k->p = s->p;
+	if (!o->write) {
+		k->lines = true;
+		k->out = OUT;
+		return 0;
+	}
+	if (o->pcapng) {
+		snprintf(appl, sizeof(appl), "%s %s", PROG_NAME, VSOCKMON_VERSION);
+		err = pcapng_open(&k->ng, o->write, DLT_VSOCK,
+				  (uint32_t)pcap_snapshot(s->p), s->ifname, appl);
+		if (err) {
+			ctl_error("write", o->write, err, NULL);
+			pcapng_close(&k->ng);
+			return EXIT_FAIL;
+		}
+		k->ng_open = true;
+		return 0;
+	}
+	k->dump = pcap_dump_open(s->p, o->write);
+	if (!k->dump) {
+		ctl_msg("write %s: %s", o->write, pcap_geterr(s->p));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* Returns the first write error, 0 if none. */
+static int close_sink(struct sink *k)
+{
+	int err = k->werr;
+
+	if (k->dump) {
+		FILE *f = pcap_dump_file(k->dump);
+
+		if ((pcap_dump_flush(k->dump) || ferror(f)) && !err)
+			err = errno ? errno : EIO;
+		pcap_dump_close(k->dump);
+		k->dump = NULL;
+	}
+	if (k->ng_open) {
+		int e = pcapng_close(&k->ng);
+
+		if (!err)
+			err = e;
+		k->ng_open = false;
+	}
+	if (k->lines && fflush(k->out) && !err)
+		err = errno;
+	return err;
+}
+
+static void flush_lines(void *data)
+{
+	struct sink *k = data;
+
+	if (k->lines && fflush(k->out) && !k->werr)
+		stop_with(k, errno);
+}
+
+int run_capture(const struct capture_opts *o)
+{
+	char expr[FILTER_MAX];
+	struct capsrc_cfg cfg = {
+		.ifname = o->ifname, .read = o->read, .filter = expr,
+		.snaplen = o->snaplen, .buffer_mib = o->buffer_mib,
+		.immediate = !o->write,
+	};
+	struct sink k;
+	struct capsrc s;
+	struct pcap_stat st;
+	bool have_stats = false;
+	int ret = EXIT_OK, werr;
+
+	memset(&k, 0, sizeof(k));
+	if (filter_expr(&o->match, o->filter, expr, sizeof(expr))) {
+		ctl_msg("capture: filter expression too long");
+		return EXIT_USAGE;
+	}
+	capsrc_signals();
+	if (capsrc_open(&s, &cfg) || open_sink(&k, o, &s)) {
+		capsrc_close(&s);
+		return EXIT_FAIL;
+	}
+	if (!o->quiet && s.live)
+		fprintf(ERR, "%s: capturing on %s%s, link-type VSOCK, snapshot "
+			"length %d, buffer %d MiB%s\n", PROG_NAME, s.ifname,
+			s.tmp_ifindex ? " (temporary)" : "", pcap_snapshot(s.p),
+			o->buffer_mib, o->write ? "" : "; Ctrl-C to stop");
+	if (capsrc_loop(&s, o->count, o->duration ? mono_now() + o->duration : 0,
+			on_frame, (unsigned char *)&k, k.lines ? flush_lines : NULL,
+			&k, 0.2) < 0)
+		ret = EXIT_FAIL;
+	if (s.live && pcap_stats(s.p, &st) == 0)
+		have_stats = true;
+	werr = close_sink(&k);
+	capsrc_close(&s);
+	if (werr && werr != EPIPE) {
+		ctl_error("write", o->write ? o->write : "stdout", werr, NULL);
+		ret = EXIT_FAIL;
+	}
+	if (!o->quiet) {
+		fprintf(ERR, "%llu frames captured, %llu bytes", k.frames, k.bytes);
+		if (have_stats)
+			fprintf(ERR, ", %u dropped by kernel", st.ps_drop);
+		if (have_stats && st.ps_ifdrop)
+			fprintf(ERR, ", %u dropped by interface", st.ps_ifdrop);
+		fputc('\n', ERR);
+	}
+	return ret;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Subcommands: option structs, parsers (pure: no kernel, testable) and
+ * the handlers that run them.
+ */
+#ifndef VSOCKMON_CMDS_H
+#define VSOCKMON_CMDS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "filter.h"
+
+#define MAX_SNAPLEN 262144
+#define DEFAULT_BUFFER_MIB 32	/* holds ~0.15 s of loopback at 200 MB/s */
+#define MAX_BUFFER_MIB 4096
+
+struct up_opts { const char *name; };
+
+struct down_opts {
+	bool all, stale;
+	int n;
+	char **names;
+};
+
+struct list_opts { bool json, names; };
+
+struct status_opts { const char *name; bool json; };
+
+struct capture_opts {
+	const char *ifname;	/* NULL: temporary monitor */
+	const char *write;	/* NULL: print lines; "-": stdout */
+	const char *read;	/* offline: read a capture file instead */
+	const char *filter;	/* raw libpcap expression, ANDed */
+	unsigned long long count;	/* 0: unlimited */
+	double duration;	/* 0: unlimited */
+	int snaplen;
+	int buffer_mib;
+	bool pcapng, quiet;
+	struct vsock_match match;
+};
+
+struct top_opts {
+	const char *ifname;
+	const char *read;
+	double interval;
+	bool once, json;
+};
+
+struct version_opts { bool json; };
+
+/* Parsers: PARSE_OK, PARSE_HELP or PARSE_USAGE (message printed). */
+int parse_up(int argc, char **argv, struct up_opts *o);
+int parse_down(int argc, char **argv, struct down_opts *o);
+int parse_list(int argc, char **argv, struct list_opts *o);
+int parse_status(int argc, char **argv, struct status_opts *o);
+int parse_capture(int argc, char **argv, struct capture_opts *o);
+int parse_top(int argc, char **argv, struct top_opts *o);
+int parse_version(int argc, char **argv, struct version_opts *o);
+int parse_noargs(int argc, char **argv);
+
+/* Runners: exit codes. */
+int run_up(const struct up_opts *o);
+int run_down(const struct down_opts *o);
+int run_list(const struct list_opts *o);
+int run_status(const struct status_opts *o);
+int run_capture(const struct capture_opts *o);
+int run_top(const struct top_opts *o);
+int run_doctor(void);
+int run_version(const struct version_opts *o);
+
+/* cli.c */
+void print_usage(const char *cmd, FILE *f);
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ctl_main(int argc, char **argv);
+
+#endif

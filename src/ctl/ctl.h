@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vsockmon-ctl: shared declarations (output streams, errors, parsing helpers).
+ */
+#ifndef VSOCKMON_CTL_H
+#define VSOCKMON_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PROG_NAME "vsockmon-ctl"
+#ifndef VSOCKMON_VERSION
+#define VSOCKMON_VERSION "0.0.0-unknown"
+#endif
+
+#define DEFAULT_MONITOR "vsockmon0"
+#define VSOCKMON_KIND "vsockmon"
+
+/* Exit codes (see the man page). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/*
+ * Parsers return one of these. PARSE_HELP means usage was printed on
+ * request: the caller exits 0 without doing anything.
+ */
+enum { PARSE_OK = 0, PARSE_HELP = -1, PARSE_USAGE = EXIT_USAGE };
+
+/* Output streams; tests point them at temporary files. */
+extern FILE *ctl_stdout, *ctl_stderr;
+#define OUT (ctl_stdout ? ctl_stdout : stdout)
+#define ERR (ctl_stderr ? ctl_stderr : stderr)
+
+/*
+ * "vsockmon-ctl: <action> <name>: <strerror(err)> (kernel: <extack>)";
+ * name and extack may be NULL or empty. err is a positive errno.
+ */
+void ctl_error(const char *action, const char *name, int err, const char *extack);
+/* "vsockmon-ctl: <formatted message>" */
+void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict number parsing: whole string, base 0 (dec, 0x hex), in range. */
+bool parse_u64(const char *s, uint64_t max, uint64_t *out);
+bool parse_seconds(const char *s, double *out);
+/* Interface name a kernel would accept (1..15 chars, no '/', ':', space). */
+bool valid_ifname(const char *s);
+
+/* JSON string output with escaping. */
+void json_str(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Filter compiler. libpcap knows no vsock primitives, so we address the
+ * af_vsockmon_hdr fields with link[offset:size]. Those loads are
+ * big-endian; the fields are little-endian, so every constant is
+ * byte-swapped, and a 64-bit CID is compared as two 32-bit halves.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <byteswap.h>
+#include <linux/vsockmon.h>
+
+#include "ctl.h"
+#include "filter.h"
+
+#define OFF_SRC_CID offsetof(struct af_vsockmon_hdr, src_cid)
+#define OFF_DST_CID offsetof(struct af_vsockmon_hdr, dst_cid)
+#define OFF_SRC_PORT offsetof(struct af_vsockmon_hdr, src_port)
+#define OFF_DST_PORT offsetof(struct af_vsockmon_hdr, dst_port)
+#define OFF_OP offsetof(struct af_vsockmon_hdr, op)
+
+static const char *const op_names[] = {
+	[AF_VSOCK_OP_UNKNOWN] = "unknown",
+	[AF_VSOCK_OP_CONNECT] = "connect",
+	[AF_VSOCK_OP_DISCONNECT] = "disconnect",
+	[AF_VSOCK_OP_CONTROL] = "control",
+	[AF_VSOCK_OP_PAYLOAD] = "payload",
+};
+
+const char *op_name(uint16_t op)
+{
+	return op < sizeof(op_names) / sizeof(op_names[0]) ? op_names[op] : NULL;
+}
+
+int parse_op(const char *s, uint16_t *op)
+{
+	uint64_t v;
+	size_t i;
+
+	for (i = 1; i < sizeof(op_names) / sizeof(op_names[0]); i++) {
+		if (!strcmp(s, op_names[i])) {
+			*op = (uint16_t)i;
+			return 0;
+		}
+	}
+	if (!parse_u64(s, 0xffff, &v))
+		return -1;
+	*op = (uint16_t)v;
+	return 0;
+}
+
+struct sbuf {
+	char *p;
+	size_t sz, len;
+	bool overflow;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->sz - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->sz - b->len) {
+		b->overflow = true;
+		return;
+	}
+	b->len += (size_t)n;
+}
+
+static void sb_and(struct sbuf *b)
+{
+	if (b->len)
+		sb_printf(b, " and ");
+}
+
+static void le64_eq(struct sbuf *b, size_t off, uint64_t v)
+{
+	sb_printf(b, "(link[%zu:4] = 0x%08x and link[%zu:4] = 0x%08x)",
+		  off, bswap_32((uint32_t)v), off + 4,
+		  bswap_32((uint32_t)(v >> 32)));
+}
+
+static void le32_eq(struct sbuf *b, size_t off, uint32_t v)
+{
+	sb_printf(b, "link[%zu:4] = 0x%08x", off, bswap_32(v));
+}
+
+int filter_expr(const struct vsock_match *m, const char *extra, char *buf,
+		size_t sz)
+{
+	struct sbuf b = { buf, sz, 0, false };
+
+	if (!sz)
+		return -1;
+	buf[0] = '\0';
+	if (m->set & MATCH_CID) {
+		sb_printf(&b, "(");
+		le64_eq(&b, OFF_SRC_CID, m->cid);
+		sb_printf(&b, " or ");
+		le64_eq(&b, OFF_DST_CID, m->cid);
+		sb_printf(&b, ")");
+	}
+	if (m->set & MATCH_SRC_CID) {
+		sb_and(&b);
+		le64_eq(&b, OFF_SRC_CID, m->src_cid);
+	}
+	if (m->set & MATCH_DST_CID) {
+		sb_and(&b);
+		le64_eq(&b, OFF_DST_CID, m->dst_cid);
+	}
+	if (m->set & MATCH_PORT) {
+		sb_and(&b);
+		sb_printf(&b, "(");
+		le32_eq(&b, OFF_SRC_PORT, m->port);
+		sb_printf(&b, " or ");
+		le32_eq(&b, OFF_DST_PORT, m->port);
+		sb_printf(&b, ")");
+	}
+	if (m->set & MATCH_OP) {
+		sb_and(&b);
+		sb_printf(&b, "link[%zu:2] = 0x%04x", OFF_OP, bswap_16(m->op));
+	}
+	if (extra && *extra) {
+		if (b.len) {
+			sb_printf(&b, " and (%s)", extra);
+		} else {
+			sb_printf(&b, "%s", extra);
+		}
+	}
+	return b.overflow ? -1 : 0;
+}

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Monitor lifecycle on top of rtnl.c, and temporary monitor bookkeeping.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include "ctl.h"
+#include "kmod.h"
+#include "monitor.h"
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return rtnl_parse_link(nlh, data);
+}
+
+int mon_get(struct rtnl *r, const char *name, struct link_info *li,
+	    struct rtnl_err *e)
+{
+	struct nlmsghdr *req = rtnl_req_getlink(rtnl_buf(r), rtnl_next_seq(r),
+						name);
+	int err = rtnl_talk(r, req, get_cb, li, e);
+
+	if (err)
+		return err;
+	if (!link_is_vsockmon(li)) {
+		e->err = EMEDIUMTYPE;
+		return e->err;
+	}
+	return 0;
+}
+
+struct list_ctx {
+	struct link_info *v;
+	size_t n, cap;
+	int err;
+};
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct list_ctx *c = data;
+	struct link_info li;
+
+	if (rtnl_parse_link(nlh, &li) || !link_is_vsockmon(&li))
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		struct link_info *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = li;
+	return 0;
+}
+
+int mon_list(struct rtnl *r, struct link_info **out, size_t *n,
+	     struct rtnl_err *e)
+{
+	struct list_ctx c = { 0 };
+	struct nlmsghdr *req = rtnl_req_getlink(rtnl_buf(r), rtnl_next_seq(r),
+						NULL);
+	int err = rtnl_talk(r, req, list_cb, &c, e);
+
+	if (err) {
+		free(c.v);
+		return err;
+	}
+	*out = c.v;
+	*n = c.n;
+	return 0;
+}
+
+static int try_create(struct rtnl *r, const char *name, struct rtnl_err *e)
+{
+	struct nlmsghdr *req = rtnl_req_newlink(rtnl_buf(r), rtnl_next_seq(r),
+						name, VSOCKMON_KIND);
+
+	return rtnl_talk(r, req, NULL, NULL, e);
+}
+
+int mon_create(struct rtnl *r, const char *name)
+{
+	struct rtnl_err e;
+	char msg[256];
+	int err, kerr;
+
+	err = try_create(r, name, &e);
+	/* Unknown kind: the kernel could not autoload the module itself. */
+	if (err == EOPNOTSUPP) {
+		kerr = kmod_load_vsockmon(msg, sizeof(msg));
+		if (kerr == ENOENT) {
+			ctl_error("create", name, err, e.msg);
+			ctl_msg("%s: install linux-headers-%s and the vsockmon-dkms "
+				"package (or use a kernel built with CONFIG_VSOCKMON=m)",
+				msg, kernel_release());
+			return ENOENT;
+		}
+		if (kerr) {
+			ctl_msg("create %s: %s", name, msg);
+			return kerr;
+		}
+		err = try_create(r, name, &e);
+	}
+	if (err && err != EEXIST) {
+		ctl_error("create", name, err, e.msg);
+		if (err == EPERM)
+			ctl_msg("creating a monitor needs CAP_NET_ADMIN (run as root, "
+				"in the initial user namespace)");
+	}
+	return err;
+}
+
+int mon_set_flags(struct rtnl *r, int ifindex, bool up, const char *alias,
+		  struct rtnl_err *e)
+{
+	struct nlmsghdr *req = rtnl_req_setlink(rtnl_buf(r), rtnl_next_seq(r),
+						ifindex, up ? IFF_UP : 0,
+						IFF_UP, alias);
+
+	return rtnl_talk(r, req, NULL, NULL, e);
+}
+
+int mon_delete(struct rtnl *r, int ifindex, struct rtnl_err *e)
+{
+	struct nlmsghdr *req = rtnl_req_dellink(rtnl_buf(r), rtnl_next_seq(r),
+						ifindex);
+
+	return rtnl_talk(r, req, NULL, NULL, e);
+}
+
+int mon_up(struct rtnl *r, const char *name, struct link_info *li)
+{
+	struct rtnl_err e;
+	int err;
+
+	err = mon_get(r, name, li, &e);
+	if (err == ENODEV) {
+		err = mon_create(r, name);
+		if (err && err != EEXIST)
+			return err;
+		err = mon_get(r, name, li, &e);
+	}
+	if (err == EMEDIUMTYPE) {
+		ctl_msg("up %s: exists but is not a vsockmon device (kind '%s')",
+			name, li->kind[0] ? li->kind : "none");
+		return err;
+	}
+	if (err) {
+		ctl_error("query", name, err, e.msg);
+		return err;
+	}
+	if (li->flags & IFF_UP)
+		return 0;
+	err = mon_set_flags(r, li->ifindex, true, NULL, &e);
+	if (err) {
+		ctl_error("set up", name, err, e.msg);
+		return err;
+	}
+	li->flags |= IFF_UP;
+	return 0;
+}
+
+void tmpmon_name(char *buf, size_t sz, pid_t pid)
+{
+	snprintf(buf, sz, TMPMON_PREFIX "%ld", (long)pid);
+}
+
+void tmpmon_alias(char *buf, size_t sz, pid_t pid, unsigned long long start)
+{
+	snprintf(buf, sz, TMPMON_ALIAS " pid=%ld start=%llu", (long)pid, start);
+}
+
+bool tmpmon_parse(const struct link_info *li, pid_t *pid)
+{
+	const char *p = li->name + strlen(TMPMON_PREFIX);
+	uint64_t v;
+
+	if (!link_is_vsockmon(li) ||
+	    strncmp(li->name, TMPMON_PREFIX, strlen(TMPMON_PREFIX)) ||
+	    *p < '1' || *p > '9' || !parse_u64(p, 0x7fffffff, &v))
+		return false;
+	*pid = (pid_t)v;
+	return true;
+}
+
+bool tmpmon_is_stale(const struct link_info *li, const struct proc_probe *pp)
+{
+	unsigned long long start = 0, astart;
+	char comm[64] = "";
+	long apid;
+	pid_t pid;
+
+	if (!tmpmon_parse(li, &pid))
+		return false;
+	if (!pp->lookup(pid, &start, comm, sizeof(comm), pp->data))
+		return true;	/* owner is gone */
+	if (sscanf(li->alias, TMPMON_ALIAS " pid=%ld start=%llu", &apid,
+		   &astart) == 2)
+		return apid != pid || astart != start;
+	/* No alias (killed right after creation): go by the process name. */
+	return strcmp(comm, PROG_NAME) != 0;
+}
+
+bool proc_lookup(pid_t pid, unsigned long long *starttime, char *comm,
+		 size_t commsz, void *data)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, i;
+
+	(void)data;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) state ..." - comm may hold spaces and parentheses. */
+	p = strchr(buf, '(');
+	if (p) {
+		char *q = strrchr(buf, ')');
+
+		if (q && q > p) {
+			snprintf(comm, commsz, "%.*s", (int)(q - p - 1), p + 1);
+			p = q + 2;	/* field 3 */
+			for (i = 3; i < 22 && p; i++) {
+				p = strchr(p, ' ');
+				if (p)
+					p++;
+			}
+			if (p)
+				*starttime = strtoull(p, NULL, 10);
+		}
+	}
+	return true;
+}
+
+const struct proc_probe proc_probe_real = { proc_lookup, NULL };
+
+int tmpmon_reap(struct rtnl *r, bool verbose)
+{
+	struct link_info *v = NULL;
+	struct rtnl_err e;
+	size_t n, i;
+	int err, count = 0;
+
+	err = mon_list(r, &v, &n, &e);
+	if (err)
+		return -err;
+	for (i = 0; i < n; i++) {
+		if (!tmpmon_is_stale(&v[i], &proc_probe_real))
+			continue;
+		err = mon_delete(r, v[i].ifindex, &e);
+		if (err && err != ENODEV) {
+			ctl_error("remove stale monitor", v[i].name, err, e.msg);
+			continue;
+		}
+		if (verbose)
+			ctl_msg("removed stale temporary monitor %s", v[i].name);
+		count++;
+	}
+	free(v);
+	return count;
+}
+
+int tmpmon_create(struct rtnl *r, char *name, size_t namesz, int *ifindex)
+{
+	unsigned long long start = 0;
+	struct link_info li;
+	struct rtnl_err e;
+	char alias[128], comm[64];
+	pid_t pid = getpid();
+	int err;
+
+	tmpmon_name(name, namesz, pid);
+	err = mon_create(r, name);
+	if (err == EEXIST) {
+		/* Ours from an earlier run with a recycled PID: take it over. */
+		err = mon_get(r, name, &li, &e);
+		if (err) {
+			ctl_error("create", name, EEXIST, NULL);
+			return EEXIST;
+		}
+	} else if (err) {
+		return err;
+	} else {
+		err = mon_get(r, name, &li, &e);
+		if (err) {
+			ctl_error("query", name, err, e.msg);
+			return err;
+		}
+	}
+	*ifindex = li.ifindex;
+	proc_lookup(pid, &start, comm, sizeof(comm), NULL);
+	tmpmon_alias(alias, sizeof(alias), pid, start);
+	err = mon_set_flags(r, li.ifindex, true, alias, &e);
+	if (err) {
+		/* Some kernels refuse the alias; the name still identifies it. */
+		err = mon_set_flags(r, li.ifindex, true, NULL, &e);
+	}
+	if (err)
+		ctl_error("set up", name, err, e.msg);
+	return err;
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The per-frame printer of `capture` without -w:
+ *   TIME SRC_CID:PORT > DST_CID:PORT OP [TYPE VOP [flags F] [credit]] len N
+ */
+#include <endian.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <linux/vsockmon.h>
+
+#include "filter.h"
+#include "frame.h"
+
+static uint16_t get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le16toh(v);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
+}
+
+int vsock_decode(const uint8_t *d, uint32_t caplen, uint32_t len,
+		 struct vsock_frame *f)
+{
+	uint32_t hdrs;
+
+	memset(f, 0, sizeof(*f));
+	f->caplen = caplen;
+	f->len = len;
+	if (caplen < AF_HDR_LEN)
+		return -1;
+	f->src_cid = get64(d + offsetof(struct af_vsockmon_hdr, src_cid));
+	f->dst_cid = get64(d + offsetof(struct af_vsockmon_hdr, dst_cid));
+	f->src_port = get32(d + offsetof(struct af_vsockmon_hdr, src_port));
+	f->dst_port = get32(d + offsetof(struct af_vsockmon_hdr, dst_port));
+	f->op = get16(d + offsetof(struct af_vsockmon_hdr, op));
+	f->transport = get16(d + offsetof(struct af_vsockmon_hdr, transport));
+	f->hlen = get16(d + offsetof(struct af_vsockmon_hdr, len));
+
+	hdrs = AF_HDR_LEN + f->hlen;
+	f->payload_len = len > hdrs ? len - hdrs : 0;
+	if (caplen < hdrs)
+		f->hdr_truncated = true;
+	if (f->transport == AF_VSOCK_TRANSPORT_VIRTIO &&
+	    f->hlen >= VIRTIO_HDR_LEN && caplen >= AF_HDR_LEN + VIRTIO_HDR_LEN) {
+		const uint8_t *v = d + AF_HDR_LEN;
+
+		f->has_virtio = true;
+		f->vlen = get32(v + offsetof(struct vsock_virtio_wire, len));
+		f->vtype = get16(v + offsetof(struct vsock_virtio_wire, type));
+		f->vop = get16(v + offsetof(struct vsock_virtio_wire, op));
+		f->vflags = get32(v + offsetof(struct vsock_virtio_wire, flags));
+		f->buf_alloc = get32(v + offsetof(struct vsock_virtio_wire, buf_alloc));
+		f->fwd_cnt = get32(v + offsetof(struct vsock_virtio_wire, fwd_cnt));
+	}
+	return 0;
+}
+
+struct out {
+	char *p;
+	size_t sz, len;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len >= o->sz)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->sz - o->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+static const char *vop_name(uint16_t op)
+{
+	static const char *const n[] = {
+		[VOP_REQUEST] = "request", [VOP_RESPONSE] = "response",
+		[VOP_RST] = "rst", [VOP_SHUTDOWN] = "shutdown", [VOP_RW] = "rw",
+		[VOP_CREDIT_UPDATE] = "credit_update",
+		[VOP_CREDIT_REQUEST] = "credit_request",
+	};
+
+	return op < sizeof(n) / sizeof(n[0]) ? n[op] : NULL;
+}
+
+static void put_flags(struct out *o, const struct vsock_frame *f)
+{
+	const char *b0 = NULL, *b1 = NULL;
+	uint32_t rest = f->vflags;
+	const char *sep = "";
+
+	if (!f->vflags)
+		return;
+	if (f->vop == VOP_SHUTDOWN) {
+		b0 = "rcv";
+		b1 = "send";
+	} else if (f->vop == VOP_RW && f->vtype == VTYPE_SEQPACKET) {
+		b0 = "eom";
+		b1 = "eor";
+	}
+	put(o, " flags ");
+	if (b0 && (rest & 1u)) {
+		put(o, "%s", b0);
+		sep = "|";
+		rest &= ~1u;
+	}
+	if (b1 && (rest & 2u)) {
+		put(o, "%s%s", sep, b1);
+		sep = "|";
+		rest &= ~2u;
+	}
+	if (rest)
+		put(o, "%s0x%x", sep, rest);
+}
+
+void vsock_format(char *buf, size_t sz, const struct timeval *ts,
+		  const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	struct out o = { buf, sz, 0 };
+	struct vsock_frame f;
+	const char *name;
+	struct tm tm;
+	time_t t;
+
+	if (!sz)
+		return;
+	buf[0] = '\0';
+	if (ts) {
+		t = ts->tv_sec;
+		localtime_r(&t, &tm);
+		put(&o, "%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, (long)ts->tv_usec);
+	}
+	if (vsock_decode(data, caplen, len, &f) < 0) {
+		put(&o, "[truncated vsock header: %u of %u bytes] length %u",
+		    caplen, AF_HDR_LEN, len);
+		return;
+	}
+	put(&o, "%llu:%u > %llu:%u", (unsigned long long)f.src_cid,
+	    f.src_port, (unsigned long long)f.dst_cid, f.dst_port);
+	name = op_name(f.op);
+	if (name)
+		put(&o, " %s", name);
+	else
+		put(&o, " op %u", f.op);
+
+	switch (f.transport) {
+	case AF_VSOCK_TRANSPORT_VIRTIO:
+		if (f.hlen < VIRTIO_HDR_LEN) {
+			put(&o, " virtio [short header: %u bytes] len %u", f.hlen,
+			    f.payload_len);
+			break;
+		}
+		if (!f.has_virtio) {
+			put(&o, " virtio [truncated header: %u of %u bytes]",
+			    caplen - AF_HDR_LEN, VIRTIO_HDR_LEN);
+			break;
+		}
+		if (f.vtype == VTYPE_STREAM)
+			put(&o, " stream");
+		else if (f.vtype == VTYPE_SEQPACKET)
+			put(&o, " seqpacket");
+		else
+			put(&o, " type %u", f.vtype);
+		name = vop_name(f.vop);
+		if (name)
+			put(&o, " %s", name);
+		else
+			put(&o, " vop %u", f.vop);
+		put_flags(&o, &f);
+		if (f.vop == VOP_CREDIT_UPDATE || f.vop == VOP_CREDIT_REQUEST ||
+		    f.vop == VOP_REQUEST || f.vop == VOP_RESPONSE)
+			put(&o, " buf_alloc %u fwd_cnt %u", f.buf_alloc,
+			    f.fwd_cnt);
+		put(&o, " len %u", f.vlen);
+		if (f.vlen != f.payload_len)
+			put(&o, " (frame carries %u)", f.payload_len);
+		break;
+	case AF_VSOCK_TRANSPORT_NO_INFO:
+		put(&o, " len %u", f.payload_len);
+		break;
+	default:
+		put(&o, " transport %u hdr %u len %u", f.transport, f.hlen,
+		    f.payload_len);
+		break;
+	}
+	if (caplen < len)
+		put(&o, " [captured %u of %u bytes]", caplen, len);
+}

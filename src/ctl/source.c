@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Opening a capture: stale temporary monitors reaped, ours created,
+ * libpcap activated with our ring size and the kernel filter attached.
+ * The loop runs non-blocking under our own poll(), because a TPACKET_V3
+ * ring with no traffic never wakes a blocking reader, and --duration and
+ * top's refresh must still happen.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include "ctl.h"
+#include "monitor.h"
+#include "source.h"
+
+volatile sig_atomic_t ctl_stop;
+static pcap_t *volatile active;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	ctl_stop = 1;
+	if (active)
+		pcap_breakloop(active);
+}
+
+void capsrc_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: interrupt poll() */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* write errors are handled instead */
+}
+
+double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int open_file(struct capsrc *s, const struct capsrc_cfg *c)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+
+	s->p = pcap_open_offline(c->read, errbuf);
+	if (!s->p) {
+		ctl_msg("read %s: %s", c->read, errbuf);
+		return EXIT_FAIL;
+	}
+	snprintf(s->ifname, sizeof(s->ifname), "file");
+	return 0;
+}
+
+static int prepare_monitor(struct capsrc *s, const struct capsrc_cfg *c)
+{
+	struct link_info li;
+	struct rtnl_err e;
+	int err;
+
+	err = rtnl_open(&s->r);
+	if (err) {
+		ctl_error("open", "rtnetlink socket", err, NULL);
+		return EXIT_FAIL;
+	}
+	if (c->ifname) {
+		snprintf(s->ifname, sizeof(s->ifname), "%s", c->ifname);
+		err = mon_get(s->r, c->ifname, &li, &e);
+		if (err == EMEDIUMTYPE) {
+			ctl_msg("capture %s: not a vsockmon device", c->ifname);
+			return EXIT_FAIL;
+		}
+		if (err) {
+			ctl_error("capture", c->ifname, err, e.msg);
+			if (err == ENODEV)
+				ctl_msg("create it with 'vsockmon-ctl up %s', or "
+					"omit -i for a temporary monitor", c->ifname);
+			return EXIT_FAIL;
+		}
+		if (!(li.flags & IFF_UP)) {
+			ctl_msg("capture %s: monitor is down; run 'vsockmon-ctl up %s'",
+				c->ifname, c->ifname);
+			return EXIT_FAIL;
+		}
+		return 0;
+	}
+	tmpmon_reap(s->r, true);
+	err = tmpmon_create(s->r, s->ifname, sizeof(s->ifname), &s->tmp_ifindex);
+	return err ? EXIT_FAIL : 0;	/* a signal meanwhile ends the loop */
+}
+
+static int activate(struct capsrc *s, const struct capsrc_cfg *c)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	int r;
+
+	s->p = pcap_create(s->ifname, errbuf);
+	if (!s->p) {
+		ctl_msg("capture %s: %s", s->ifname, errbuf);
+		return EXIT_FAIL;
+	}
+	pcap_set_snaplen(s->p, c->snaplen);
+	/*
+	 * Promiscuous: a monitor may use IFF_PROMISC to learn that someone
+	 * reads it; our own frames are all we get either way.
+	 */
+	pcap_set_promisc(s->p, 1);
+	pcap_set_timeout(s->p, 100);
+	pcap_set_buffer_size(s->p, c->buffer_mib << 20);
+	if (c->immediate)
+		pcap_set_immediate_mode(s->p, 1);
+	r = pcap_activate(s->p);
+	if (r < 0) {
+		const char *why = pcap_geterr(s->p);
+
+		if (r == PCAP_ERROR_PERM_DENIED)
+			ctl_msg("capture %s: %s (needs CAP_NET_RAW; run as root)",
+				s->ifname, why);
+		else
+			ctl_msg("capture %s: %s", s->ifname,
+				why && *why ? why : pcap_statustostr(r));
+		return EXIT_FAIL;
+	}
+	if (r > 0)
+		ctl_msg("warning: capture %s: %s", s->ifname, pcap_statustostr(r));
+	if (pcap_setnonblock(s->p, 1, errbuf) < 0) {
+		ctl_msg("capture %s: %s", s->ifname, errbuf);
+		return EXIT_FAIL;
+	}
+	s->live = true;
+	return 0;
+}
+
+static int set_filter(struct capsrc *s, const char *expr)
+{
+	struct bpf_program prog;
+
+	if (!expr || !*expr)
+		return 0;
+	if (pcap_compile(s->p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		ctl_msg("filter '%s': %s", expr, pcap_geterr(s->p));
+		return EXIT_FAIL;
+	}
+	/* Live: SO_ATTACH_FILTER, so the kernel drops what does not match. */
+	if (pcap_setfilter(s->p, &prog) < 0) {
+		ctl_msg("filter '%s': %s", expr, pcap_geterr(s->p));
+		pcap_freecode(&prog);
+		return EXIT_FAIL;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+int capsrc_open(struct capsrc *s, const struct capsrc_cfg *c)
+{
+	int dlt;
+
+	memset(s, 0, sizeof(*s));
+	if (c->read) {
+		if (open_file(s, c))
+			return EXIT_FAIL;
+	} else if (prepare_monitor(s, c) || activate(s, c)) {
+		return EXIT_FAIL;
+	}
+	dlt = pcap_datalink(s->p);
+	if (dlt != DLT_VSOCK) {
+		ctl_msg("capture %s: link type %d (%s), expected %d (VSOCK)",
+			s->ifname, dlt, pcap_datalink_val_to_name(dlt) ?
+			pcap_datalink_val_to_name(dlt) : "?", DLT_VSOCK);
+		return EXIT_FAIL;
+	}
+	if (set_filter(s, c->filter))
+		return EXIT_FAIL;
+	active = s->p;
+	return 0;
+}
+
+void capsrc_close(struct capsrc *s)
+{
+	struct rtnl_err e;
+	int err;
+
+	active = NULL;
+	if (s->p)
+		pcap_close(s->p);
+	s->p = NULL;
+	if (s->tmp_ifindex && s->r) {
+		err = mon_delete(s->r, s->tmp_ifindex, &e);
+		if (err && err != ENODEV)
+			ctl_error("remove temporary monitor", s->ifname, err, e.msg);
+	}
+	s->tmp_ifindex = 0;
+	rtnl_close(s->r);
+	s->r = NULL;
+}
+
+int capsrc_loop(struct capsrc *s, unsigned long long count, double deadline,
+		pcap_handler cb, unsigned char *user,
+		void (*tick)(void *), void *tick_data, double tick_s)
+{
+	unsigned long long done = 0;
+	double next_tick = tick ? mono_now() + tick_s : 0;
+
+	while (!ctl_stop) {
+		int want = -1, n;
+
+		if (count) {
+			unsigned long long left = count - done;
+
+			want = left > 1000000 ? 1000000 : (int)left;
+		}
+		n = pcap_dispatch(s->p, want, cb, user);
+		if (n == PCAP_ERROR_BREAK)
+			break;
+		if (n < 0) {
+			ctl_msg("capture %s: %s", s->ifname, pcap_geterr(s->p));
+			return -1;
+		}
+		done += (unsigned long long)n;
+		if (count && done >= count)
+			break;
+		if (!s->live) {
+			if (n == 0)
+				break;	/* end of file */
+			continue;
+		}
+		if (n == 0) {
+			double now = mono_now(), wait = 0.2;
+			struct pollfd pfd = { pcap_get_selectable_fd(s->p), POLLIN, 0 };
+
+			if (deadline && deadline - now < wait)
+				wait = deadline - now;
+			if (tick && next_tick - now < wait)
+				wait = next_tick - now;
+			if (wait < 0)
+				wait = 0;
+			if (poll(&pfd, 1, (int)(wait * 1000) + 1) < 0 &&
+			    errno != EINTR) {
+				ctl_msg("capture %s: poll: %s", s->ifname,
+					strerror(errno));
+				return -1;
+			}
+		}
+		if (deadline && mono_now() >= deadline)
+			break;
+		if (tick && mono_now() >= next_tick) {
+			tick(tick_data);
+			next_tick += tick_s;
+			if (next_tick < mono_now())
+				next_tick = mono_now() + tick_s;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Where frames come from: a live monitor (given, or a temporary one that
+ * is removed on every way out) or a capture file. Shared by capture and top.
+ */
+#ifndef VSOCKMON_SOURCE_H
+#define VSOCKMON_SOURCE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <net/if.h>
+#include <pcap/pcap.h>
+
+struct rtnl;
+
+struct capsrc {
+	pcap_t *p;
+	struct rtnl *r;
+	char ifname[IFNAMSIZ];
+	int tmp_ifindex;	/* != 0: a temporary monitor to remove */
+	bool live;
+};
+
+struct capsrc_cfg {
+	const char *ifname;	/* NULL: temporary monitor */
+	const char *read;	/* capture file instead of live */
+	const char *filter;	/* full libpcap expression or "" */
+	int snaplen;
+	int buffer_mib;
+	bool immediate;
+};
+
+extern volatile sig_atomic_t ctl_stop;
+
+/* SIGINT/SIGTERM/SIGHUP set ctl_stop and break the pcap loop. */
+void capsrc_signals(void);
+/* Prints its own errors. Returns 0 or EXIT_FAIL; capsrc_close either way. */
+int capsrc_open(struct capsrc *s, const struct capsrc_cfg *c);
+void capsrc_close(struct capsrc *s);
+
+/*
+ * Run cb on frames until ctl_stop, `count` frames (0: no limit), the
+ * deadline (monotonic seconds, 0: none) or the end of the file. tick
+ * (may be NULL) runs at least every tick_s seconds while live.
+ * Returns 0, or -1 after printing a capture error.
+ */
+int capsrc_loop(struct capsrc *s, unsigned long long count, double deadline,
+		pcap_handler cb, unsigned char *user,
+		void (*tick)(void *), void *tick_data, double tick_s);
+double mono_now(void);
+
+#endif

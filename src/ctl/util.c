@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Small helpers shared by every subcommand: error lines, number parsing,
+ * interface name checks, JSON string escaping.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "ctl.h"
+
+FILE *ctl_stdout, *ctl_stderr;
+
+void ctl_error(const char *action, const char *name, int err, const char *extack)
+{
+	FILE *f = ERR;
+
+	fprintf(f, "%s: %s", PROG_NAME, action);
+	if (name && *name)
+		fprintf(f, " %s", name);
+	fprintf(f, ": %s", strerror(err));
+	if (extack && *extack)
+		fprintf(f, " (kernel: %s)", extack);
+	fputc('\n', f);
+}
+
+void ctl_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(ERR, "%s: ", PROG_NAME);
+	va_start(ap, fmt);
+	vfprintf(ERR, fmt, ap);
+	va_end(ap);
+	fputc('\n', ERR);
+}
+
+bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v <= 0 || v > 1e9)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool valid_ifname(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s) ||
+		    !isprint((unsigned char)*s))
+			return false;
+	return true;
+}
+
+void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}

@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The built binary, as a user runs it: exit codes, help, version agreeing
+# with dkms.conf. Needs no kernel support. Usage: cli_smoke.sh BINARY
+set -u
+bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+top=$here/../..
+fail=0 n=0
+
+expect() {	# expect RC ARGS...
+	want=$1; shift
+	n=$((n + 1))
+	"$bin" "$@" >/dev/null 2>&1
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL: vsockmon-ctl $* exited $rc, want $want"
+		fail=$((fail + 1))
+	fi
+}
+
+expect 0 --help
+expect 0 help capture
+expect 2
+expect 2 nosuch
+expect 2 capture --port x
+expect 2 down
+expect 1 capture -r /nonexistent.pcap
+expect 0 version
+
+n=$((n + 1))
+if [ -f "$top/dkms.conf" ]; then
+	want=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$top/dkms.conf")
+	got=$("$bin" --version)
+	if [ "$got" != "vsockmon-ctl $want" ]; then
+		echo "FAIL: version '$got' does not match dkms.conf '$want'"
+		fail=$((fail + 1))
+	fi
+fi
+
+n=$((n + 1))
+if ! "$bin" help 2>&1 | grep -q '^  capture '; then
+	echo "FAIL: help does not list capture"
+	fail=$((fail + 1))
+fi
+
+echo "cli smoke: $((n - fail)) of $n passed"
+[ "$fail" -eq 0 ]

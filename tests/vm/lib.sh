@@ -1,0 +1,68 @@
+# shellcheck shell=bash
+# Common helpers for the QEMU test harness. Source it; do not run it.
+#
+#   VM_DIR     this directory (tests/vm)
+#   REPO_ROOT  the repository's top directory
+#   VM_CACHE   ${VSOCKMON_CACHE:-/var/cache/vsockmon}: downloaded and unpacked
+#              kernels; derived data only, safe to delete at any time
+#
+# Scripts register their own cleanup with `on_exit CMD`; lib.sh owns the
+# single `trap ... EXIT` so several registrations compose.
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$VM_DIR/../.." && pwd)
+VM_CACHE=${VSOCKMON_CACHE:-/var/cache/vsockmon}
+VM_PROG=$(basename "$0")
+
+log() { printf '%s: %s\n' "$VM_PROG" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$VM_PROG" "$*" >&2; exit 1; }
+
+_vm_exit_cmds=()
+on_exit() { _vm_exit_cmds+=("$*"); }
+cleanup() {
+	local rc=$? i
+	for ((i = ${#_vm_exit_cmds[@]} - 1; i >= 0; i--)); do
+		eval "${_vm_exit_cmds[i]}" || true
+	done
+	return "$rc"
+}
+trap cleanup EXIT
+
+# mktemp_dir VAR: a private temporary directory removed on exit.
+mktemp_dir() {
+	local _d
+	_d=$(mktemp -d "${TMPDIR:-/tmp}/vsockmon-vm.XXXXXX")
+	on_exit "rm -rf '$_d'"
+	printf -v "$1" '%s' "$_d"
+}
+
+# need_cmds PKG:CMD...: install Debian package PKG with apt-get when CMD is
+# missing. CMD may be an absolute path (a file the package ships).
+need_cmds() {
+	local spec pkg cmd missing=()
+	for spec in "$@"; do
+		pkg=${spec%%:*} cmd=${spec#*:}
+		if [[ $cmd == /* ]]; then [[ -e $cmd ]] && continue
+		else command -v "$cmd" >/dev/null 2>&1 && continue
+		fi
+		missing+=("$pkg")
+	done
+	((${#missing[@]})) || return 0
+	[[ $(id -u) == 0 ]] || die "missing packages ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root"
+	log "installing host packages: ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+		die "apt-get install ${missing[*]} failed (run 'apt-get update' first?)"
+}
+
+# package_version FILE: PACKAGE_VERSION from dkms.conf (the project's one
+# source of truth for the version).
+package_version() {
+	local f=${1:-$REPO_ROOT/dkms.conf} v
+	[[ -r $f ]] || die "$f not found"
+	v=$(sed -n 's/^PACKAGE_VERSION=["'\'']\{0,1\}\([^"'\'']*\).*/\1/p' "$f" | head -n1)
+	[[ -n $v ]] || die "no PACKAGE_VERSION in $f"
+	printf '%s\n' "$v"
+}
+
+# now_ms: a monotonic-enough clock for timings.
+now_ms() { date +%s%3N; }
