@@ -124,7 +124,6 @@ int run_capture(const struct capture_opts *o)
 	struct capsrc_cfg cfg = {
 		.ifname = o->ifname, .read = o->read, .filter = expr,
 		.snaplen = o->snaplen, .buffer_mib = o->buffer_mib,
-		.immediate = !o->write,
 	};
 	struct sink k;
 	struct capsrc s;

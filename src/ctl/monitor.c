@@ -110,7 +110,7 @@ int mon_create(struct rtnl *r, const char *name)
 	}
 	if (err && err != EEXIST) {
 		ctl_error("create", name, err, e.msg);
-		if (err == EPERM)
+		if (err == EPERM && !e.msg[0])
 			ctl_msg("creating a monitor needs CAP_NET_ADMIN (run as root, "
 				"in the initial user namespace)");
 	}

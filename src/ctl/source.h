@@ -27,7 +27,6 @@ struct capsrc_cfg {
 	const char *filter;	/* full libpcap expression or "" */
 	int snaplen;
 	int buffer_mib;
-	bool immediate;
 };
 
 extern volatile sig_atomic_t ctl_stop;

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The bash completion, with bash-completion's helpers stubbed and
+# vsockmon-ctl's `list --names` faked, so no kernel is needed.
+# Usage: completion_test.bash BINARY COMPLETION_FILE
+set -u
+bin=$1 comp=$2
+fail=0 n=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Fake tool for `list --names`; everything else goes to the real one.
+cat >"$tmp/vsockmon-ctl" <<EOS
+#!/bin/sh
+if [ "\$1 \$2" = "list --names" ]; then printf 'vsm0\nvsockmon0\n'; exit 0; fi
+exec "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" "\$@"
+EOS
+chmod +x "$tmp/vsockmon-ctl"
+PATH=$tmp:$PATH
+
+_init_completion() {
+	words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
+	cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
+}
+_filedir() { COMPREPLY=(FILES); }
+complete() { :; }
+# shellcheck source=/dev/null
+. "$comp"
+
+check() {	# check "LINE" "EXPECTED REPLIES (sorted, space-separated)"
+	n=$((n + 1))
+	read -ra COMP_WORDS <<<"$1"
+	[[ $1 == *" " ]] && COMP_WORDS+=("")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_vsockmon_ctl
+	got=$(printf '%s\n' "${COMPREPLY[@]}" | sort | xargs)
+	if [ "$got" != "$2" ]; then
+		echo "FAIL: completing '$1': got '$got', want '$2'"
+		fail=$((fail + 1))
+	fi
+}
+
+check "vsockmon-ctl ca" "capture"
+check "vsockmon-ctl d" "doctor down"
+check "vsockmon-ctl down " "vsm0 vsockmon0"
+check "vsockmon-ctl down --s" "--stale"
+check "vsockmon-ctl up vso" "vsockmon0"
+check "vsockmon-ctl capture -i " "vsm0 vsockmon0"
+check "vsockmon-ctl capture --op p" "payload"
+check "vsockmon-ctl capture -w " "FILES"
+check "vsockmon-ctl capture --port " ""
+check "vsockmon-ctl top --o" "--once"
+check "vsockmon-ctl help t" "top"
+check "vsockmon-ctl list --n" "--names"
+
+# Every long option the tool documents is offered, and nothing else.
+for cmd in capture top list down version; do
+	n=$((n + 1))
+	want=$("$bin" help "$cmd" | grep -o -- '--[a-z-]*' | sort -u | xargs)
+	read -ra COMP_WORDS <<<"vsockmon-ctl $cmd --"
+	COMP_CWORD=2
+	COMPREPLY=()
+	_vsockmon_ctl
+	got=$(printf '%s\n' "${COMPREPLY[@]}" | grep -v -- '--help' | sort -u | xargs)
+	if [ "$got" != "$want" ]; then
+		echo "FAIL: $cmd long options: completion '$got', help '$want'"
+		fail=$((fail + 1))
+	fi
+done
+
+echo "completion: $((n - fail)) of $n passed"
+[ "$fail" -eq 0 ]
