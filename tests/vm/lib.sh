@@ -11,6 +11,7 @@
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$VM_DIR/../.." && pwd)
+# shellcheck disable=SC2034 # for the scripts that source this
 VM_CACHE=${VSOCKMON_CACHE:-/var/cache/vsockmon}
 VM_PROG=$(basename "$0")
 

@@ -1,0 +1,90 @@
+# Guest half of tests/vm/smoke (busybox sh, run as /scenario by guest/init).
+# Reports facts (KEY=VALUE) and leaves smoke.pcap; the host judges them.
+# Env: PAYLOAD (the string to send over vsock), PORT (default 1234).
+. /lib/vmtest.sh
+PORT=${PORT:-1234}
+PAYLOAD=${PAYLOAD:-vsockmon-smoke-payload}
+rel=$(uname -r)
+fact kernel "$rel"
+
+# --- (a) modprobe picks our module over the in-tree one
+fact intree_module "$(ls /lib/modules/"$rel"/kernel/drivers/net/vsockmon.ko* 2>&1)"
+fact modinfo_path "$(modinfo -n vsockmon 2>&1)"
+run_fact modprobe_vsockmon modprobe vsockmon
+fact sys_version "$(cat /sys/module/vsockmon/version 2>&1)"
+fact sys_srcversion "$(cat /sys/module/vsockmon/srcversion 2>&1)"
+
+# --- (b) a real vsock exchange over the loopback transport, captured
+run_fact modprobe_loopback modprobe vsock_loopback
+modprobe vsock_diag 2>/dev/null # for ss --vsock
+run_fact link_add ip link add vsockmon0 type vsockmon
+run_fact link_up ip link set vsockmon0 up
+fact link_type "$(cat /sys/class/net/vsockmon0/type 2>&1)"
+fact rx_before "$(cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1)"
+
+# --immediate-mode: with libpcap's default TPACKET_V3 ring, frames wait in a
+# block until its timeout (1 s) and a SIGINT before that loses them.
+tcpdump -Z root -i vsockmon0 --immediate-mode -U -w "$ARTEFACTS/smoke.pcap" 2>/tmp/tcpdump.err &
+tcpdump_pid=$!
+wait_for 20 grep -q 'listening on' /tmp/tcpdump.err && fact tcpdump_ready 1 || fact tcpdump_ready 0
+
+socat -u "VSOCK-LISTEN:$PORT" CREATE:/tmp/received 2>/tmp/socat-listen.err &
+listen_pid=$!
+wait_for 10 sh -c "ss -H -l --vsock | grep -Eq ':$PORT([^0-9]|\$)'" && fact listener_ready 1 || fact listener_ready 0
+i=0
+while :; do
+	printf '%s' "$PAYLOAD" | socat -u - "VSOCK-CONNECT:1:$PORT" 2>/tmp/socat-connect.err && break
+	i=$((i + 1))
+	[ "$i" -ge 5 ] && break
+	sleep 0.5
+done
+fact connect_tries "$((i + 1))"
+fact connect_err "$(cat /tmp/socat-connect.err)"
+wait_for 10 sh -c "! kill -0 $listen_pid" || kill "$listen_pid" 2>/dev/null
+wait "$listen_pid"
+fact listen_rc "$?"
+fact listen_err "$(cat /tmp/socat-listen.err)"
+fact received "$(cat /tmp/received 2>&1)"
+
+# let the frames reach the file: the payload, then the shutdown after it
+wait_for 5 sh -c 'strings "$1" | grep -qF "$2"' - "$ARTEFACTS/smoke.pcap" "$PAYLOAD" && fact payload_in_pcap 1 || fact payload_in_pcap 0
+sleep 0.5
+kill -INT "$tcpdump_pid"
+wait "$tcpdump_pid"
+fact tcpdump_rc "$?"
+fact tcpdump_err "$(cat /tmp/tcpdump.err)"
+fact rx_after "$(cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1)"
+
+# --- (d) ethtool
+run_fact ethtool ethtool -i vsockmon0
+
+# --- monitor off, module out
+run_fact link_down ip link set vsockmon0 down
+run_fact link_del ip link del vsockmon0
+
+# --- (c) an unprivileged user with its own user+net namespace
+modprobe veth # the control below must not depend on autoloading
+cat >/tmp/unpriv.sh <<'EOF'
+. /lib/vmtest.sh
+fact unpriv_outer_uid "$(id -u)"
+exec unshare -Urn sh -c '
+	. /lib/vmtest.sh
+	fact unpriv_inner_uid "$(id -u)"
+	run_fact unpriv_control ip link add vt0 type veth peer name vt1
+	run_fact unpriv_add ip link add type vsockmon
+	run_fact unpriv_add_named ip link add vsockmon7 type vsockmon
+	# iproute2 prints only the extack message; busybox ip prints the errno
+	run_fact unpriv_add_errno busybox ip link add vsockmon8 type vsockmon
+	links=$(ip -o link show type vsockmon 2>&1)
+	fact unpriv_links_rc "$?"
+	fact unpriv_links "$links"
+'
+EOF
+setpriv --reuid 1000 --regid 1000 --clear-groups sh /tmp/unpriv.sh 2>&1
+fact unpriv_rc "$?"
+links=$(ip -o link show type vsockmon 2>&1)
+fact links_after_rc "$?"
+fact links_after "$links"
+
+run_fact rmmod rmmod vsockmon
+fact tainted "$(cat /proc/sys/kernel/tainted)"
