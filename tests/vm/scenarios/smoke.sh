@@ -58,6 +58,15 @@ fact rx_after "$(cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1)"
 # --- (d) ethtool
 run_fact ethtool ethtool -i vsockmon0
 
+# --- a monitor stays in its network namespace
+unshare -n sleep 30 &
+ns_pid=$!
+wait_for 5 sh -c "[ \"\$(readlink /proc/$ns_pid/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
+run_fact netns_move ip link set vsockmon0 netns "$ns_pid"
+run_fact netns_still_here ip link show vsockmon0
+kill "$ns_pid" 2>/dev/null
+wait "$ns_pid" 2>/dev/null
+
 # --- monitor off, module out
 run_fact link_down ip link set vsockmon0 down
 run_fact link_del ip link del vsockmon0
@@ -87,4 +96,12 @@ fact links_after_rc "$?"
 fact links_after "$links"
 
 run_fact rmmod rmmod vsockmon
+
+# --- the documented opt-out restores the upstream behaviour
+run_fact insecure_modprobe modprobe vsockmon insecure_allow_userns=1
+setpriv --reuid 1000 --regid 1000 --clear-groups unshare -Urn sh -c '
+	. /lib/vmtest.sh
+	run_fact insecure_unpriv_add ip link add type vsockmon
+'
+run_fact insecure_rmmod rmmod vsockmon
 fact tainted "$(cat /proc/sys/kernel/tainted)"
