@@ -27,6 +27,9 @@ help:
 	@echo "make style                       checkpatch on the module"
 	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
 	@echo "make vm-smoke                    boot Debian 6.1 in QEMU with our module"
+	@echo "make deb                         .deb packages into dist/"
+	@echo "make rpm                         .rpm packages into dist/ (from make dist)"
+	@echo "make pkg                         build, lint, install, upgrade, purge the packages"
 	@echo "make check                       all of the above, as CI runs it"
 
 deps:
@@ -69,13 +72,22 @@ matrix:
 vm-smoke:
 	@tests/run vm-smoke
 
+deb:
+	@scripts/make-deb
+
+rpm:
+	@scripts/make-rpm
+
+pkg:
+	@tests/run pkg
+
 check: deps
-	@tests/run abi style unit matrix vm-smoke
+	@tests/run abi style unit matrix vm-smoke pkg
 
 clean:
 	$(MAKE) -C src/module clean
 	-$(MAKE) -C src/ctl clean
-	rm -f vsockmon-*.tar.gz
+	rm -rf vsockmon-*.tar.gz dist
 
 .PHONY: all help deps module ctl install install-ctl install-module \
-	dkms-install dist unit style matrix vm-smoke check clean
+	dkms-install dist unit style matrix vm-smoke deb rpm pkg check clean
