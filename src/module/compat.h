@@ -38,7 +38,9 @@ static inline void vsockmon_set_lltx(struct net_device *dev)
 
 static inline void vsockmon_set_netns_local(struct net_device *dev)
 {
-#ifdef HAVE_NETDEV_NETNS_LOCAL
+#if defined(HAVE_NETDEV_NETNS_IMMUTABLE)
+	dev->netns_immutable = true;
+#elif defined(HAVE_NETDEV_NETNS_LOCAL)
 	dev->netns_local = true;
 #else
 	dev->features |= NETIF_F_NETNS_LOCAL;

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
+#include <net/sock.h>
 #include <net/af_vsock.h>
 #include <net/rtnetlink.h>
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The vsock tap API (Linux 4.12) in a kernel built with vsock. */
 #include <linux/if_arp.h>
+/* 5.10 af_vsock.h uses struct sock without including its header. */
+#include <net/sock.h>
 #include <net/af_vsock.h>
 
 #if !IS_ENABLED(CONFIG_VSOCKETS)
