@@ -1,0 +1,435 @@
+# shellcheck shell=bash
+# The host half of tests/vm/e2e: every check of the suite, judged from the
+# facts the guests reported (results.txt) and the captures they brought out
+# (decoded with tshark and tcpdump through vsock-pcap). Sourced by e2e.
+
+passed=0 failed=0 skipped=0
+declare -A verdict=()       # [KERNEL,SCENARIO] = pass | fail | skip
+scenario_rows=(build 1 2 3 4 5 6 7 8 9 klog)
+declare -A scenario_name=(
+	[build]="module built by DKMS" [1]="loopback capture" [2]="virtio transport"
+	[3]="SEQPACKET" [4]="filters" [5]="security" [6]="override, identity"
+	[7]="lifecycle" [8]="ip + tcpdump" [9]="top, doctor" [klog]="kernel log clean"
+)
+cur_kernel=''
+
+_mark() { # SCENARIO RESULT
+	local key=$cur_kernel,$1 old=${verdict[$cur_kernel,$1]:-}
+	case $2 in
+	fail) verdict[$key]=fail ;;
+	pass) [[ $old == fail ]] || verdict[$key]=pass ;;
+	skip) [[ -n $old ]] || verdict[$key]=skip ;;
+	esac
+}
+# check SCENARIO DESCRIPTION CMD...: one ok / not ok line
+check() {
+	local _s=$1 _desc=$2
+	shift 2
+	if "$@" >/dev/null 2>&1; then
+		passed=$((passed + 1)); _mark "$_s" pass
+		echo "ok - [$cur_kernel s$_s] $_desc"
+	else
+		failed=$((failed + 1)); _mark "$_s" fail
+		echo "not ok - [$cur_kernel s$_s] $_desc"
+	fi
+}
+# skip SCENARIO DESCRIPTION REASON: a check that could not run here
+skip() {
+	skipped=$((skipped + 1)); _mark "$1" skip
+	echo "skip - [$cur_kernel s$1] $2: $3"
+}
+note() { echo "#   $*"; }
+
+eq() { [[ $1 == "$2" ]]; }
+has() { grep -Eq -- "$2" <<<"$1"; }
+isnum() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+# facts of the current boot
+results=/dev/null
+get() { sed -n "s/^$1=//p" "$results" | head -n 1; }
+# pfacts NAME: decode artefacts/NAME.pcap once; prints the JSON's path
+pfacts() {
+	local pcap=$bootdir/artefacts/$1.pcap json=$bootdir/$1.facts.json
+	if [[ ! -s $json || $json -ot $pcap ]]; then
+		if [[ -s $pcap ]]; then
+			"$VM_DIR/vsock-pcap" facts "$pcap" >"$json" 2>"$json.err" || echo '{"error": "decode failed"}' >"$json"
+		else
+			echo '{"error": "no pcap"}' >"$json"
+		fi
+	fi
+	echo "$json"
+}
+jf() { jq -r "$2" "$1" 2>/dev/null; } # JSON EXPR
+# conn JSON SERVER_PORT EXPR: EXPR of the one connection to SERVER_PORT
+conn() {
+	jq -r --argjson p "$2" "[.conns[]? | select(.server_port == \$p)] |
+		if length == 1 then (.[0] | $3) else \"(\(length) connections to port \(\$p))\" end" "$1" 2>/dev/null
+}
+# stats LINE: "frames dropped" from vsockmon-ctl's last stderr line
+stat_frames() { sed -n 's/^\([0-9]\+\) frames captured, [0-9]\+ bytes, [0-9]\+ dropped by kernel.*/\1/p' <<<"$1"; }
+stat_drops() { sed -n 's/^[0-9]\+ frames captured, [0-9]\+ bytes, \([0-9]\+\) dropped by kernel.*/\1/p' <<<"$1"; }
+sha_of() { sha256sum | cut -d' ' -f1; }
+
+# The pcap-level checks every capture of a transfer gets.
+# capture_checks SCENARIO NAME: decoders, linktype, VIRTIO, drops, counts
+capture_checks() {
+	local s=$1 n=$2 j st fr drops rx
+	j=$(pfacts "$n")
+	st=$(get "${n}_stats")
+	fr=$(stat_frames "$st") drops=$(stat_drops "$st") rx=$(get "${n}_rx_packets")
+	check "$s" "$n: vsockmon-ctl capture ran on a temporary monitor ($(get "${n}_ifname")), exited 0 on SIGINT and removed it" \
+		eval '[[ $(get ${n}_ready) == 1 && $(get ${n}_rc) == 0 && $(get ${n}_gone) == 1 && $(get ${n}_ifname) == vsmcap* ]]'
+	check "$s" "$n: tshark and tcpdump read the pcap as link-type VSOCK (271): tshark $(jf "$j" .frames) frames, tcpdump $(jf "$j" .tcpdump_frames) ($(jf "$j" '.tcpdump_linktype // .error'))" \
+		eval '[[ $(jf "$j" .tcpdump_linktype) == VSOCK && $(jf "$j" .frames) -gt 0 && $(jf "$j" .frames) == $(jf "$j" .tcpdump_frames) ]]'
+	check "$s" "$n: tshark and tcpdump agree on every frame's CIDs, ports and ops${j:+ $(jf "$j" .disagree)}" \
+		eq "$(jf "$j" .decoders_agree)" true
+	check "$s" "$n: every frame is vsock over the VIRTIO transport header ($(jf "$j" .non_virtio) are not)" \
+		eq "$(jf "$j" .non_virtio)" 0
+	check "$s" "$n: the kernel dropped nothing: '$st'" eval 'isnum "$drops" && ((drops == 0))'
+	check "$s" "$n: frames captured = frames in the pcap = the monitor's rx_packets ($fr, $(jf "$j" .frames), $rx)" \
+		eval 'isnum "$fr" && [[ $fr == $(jf "$j" .frames) && $fr == "$rx" ]]'
+}
+
+# conn_checks SCENARIO NAME SERVER_PORT CLIENT_CID SERVER_CID SHA SIZE WHAT:
+# the one connection to SERVER_PORT in NAME.pcap
+conn_checks() {
+	local s=$1 n=$2 port=$3 ccid=$4 scid=$5 sha=$6 size=$7 what=$8 j
+	j=$(pfacts "$n")
+	check "$s" "$n $what: CIDs and ports exact: $(conn "$j" "$port" '.client + " > " + .server') (want $ccid:* > $scid:$port)" \
+		eval '[[ $(conn "$j" $port .client_cid) == "$ccid" && $(conn "$j" $port .server_cid) == "$scid" && $(conn "$j" $port .client_port) != "$port" ]]'
+	check "$s" "$n $what: op sequence of a real connection: $(conn "$j" "$port" '.ops' | cut -c1-150)" \
+		eval '[[ $(conn "$j" $port .seq_ok) == true ]]'
+	[[ $(conn "$j" "$port" .seq_ok) == true ]] || note "sequence error: $(conn "$j" "$port" .seq_error)"
+	check "$s" "$n $what: payload reassembled from the capture equals the file ($(conn "$j" "$port" .bytes_c2s) of $size bytes, sha256 $(conn "$j" "$port" .sha256_c2s | cut -c1-16)...), none the other way" \
+		eval '[[ $(conn "$j" $port .sha256_c2s) == "$sha" && $(conn "$j" $port .bytes_c2s) == "$size" && $(conn "$j" $port .bytes_s2c) == 0 && $(conn "$j" $port .payload_len_mismatch) == 0 ]]'
+}
+
+klog_checks() { # DMESG
+	local d=$1
+	check klog "$bootname boot: kernel log has no WARNING, BUG, Oops or 'asks to queue packet'" \
+		eval '[[ -s $d ]] && ! grep -Eq "WARNING:|BUG:|Oops|general protection fault|Call Trace|asks to queue packet" "$d"'
+	check klog "$bootname boot: kernel log says a monitor started and stopped tapping" \
+		eval 'grep -q "started tapping" "$d" && grep -q "stopped tapping" "$d"'
+}
+
+judge_kernel() {
+	local label=$1 kout=$out/$1
+	cur_kernel=$label
+	local rel='' ko='' build_err='' main_rc='' virtio_rc='' srcversion='' timings='' boot_s=''
+	echo "# ---- kernel $label"
+	if [[ ! -f $kout/params ]]; then
+		check build "the run reached kernel $label" false
+		return
+	fi
+	# shellcheck disable=SC1091
+	. "$kout/params"
+	echo "# release $rel, module $ko (srcversion ${srcversion:-none}), $timings"
+	check build "vsockmon $version built by DKMS in a chroot of the kernel's distribution for $rel${build_err:+: $build_err}" \
+		eval '[[ -n $ko && -z $build_err ]]'
+	if [[ -z $ko ]]; then
+		for s in 1 2 3 4 5 6 7 8 9; do skip "$s" "all checks" "no module for $rel"; done
+		return
+	fi
+	judge_main "$kout/main"
+	if [[ $virtio_rc == skipped ]]; then
+		skip 2 "virtio transport" "--no-virtio"
+		skip 4 "--cid/--src-cid/--dst-cid filters" "they run in the virtio boot (--no-virtio)"
+		skip 9 "doctor reports virtio as tapped" "needs the virtio boot (--no-virtio)"
+	else
+		judge_virtio "$kout/virtio"
+	fi
+}
+
+judge_main() {
+	bootdir=$1 bootname=main
+	results=$bootdir/results.txt
+	[[ -f $results ]] || results=/dev/null
+	local j k seq_total seq_sha want_msgs got_msgs s4a_sha s4b_sha
+	check klog "main boot: the guest ran the scenario to its end (run-vm exit $main_rc)" \
+		eval '[[ $main_rc == 0 && $(get end) == 1 ]]'
+
+	# --- 1
+	check 1 "socat sent the file over CID 1 port 5001; the receiver's copy equals it (sha256 $(get s1_socat_sha256 | cut -c1-16)..., $(get s1_socat_bytes) bytes)" \
+		eval '[[ $(get s1_socat_send_rc) == 0 && $(get s1_socat_sha256) == "$file_sha" ]]'
+	check 1 "ncat sent the file over CID 1 port 5002; the receiver's copy equals it (sha256 $(get s1_ncat_sha256 | cut -c1-16)..., $(get s1_ncat_bytes) bytes)" \
+		eval '[[ $(get s1_ncat_send_rc) == 0 && $(get s1_ncat_sha256) == "$file_sha" ]]'
+	capture_checks 1 s1
+	j=$(pfacts s1)
+	check 1 "s1: exactly the two conversations, no stray frame ($(jf "$j" '.conns | length') connections, $(jf "$j" .strays) strays)" \
+		eval '[[ $(jf "$j" ".conns | length") == 2 && $(jf "$j" .strays) == 0 ]]'
+	conn_checks 1 s1 5001 1 1 "$file_sha" "$file_size" socat
+	conn_checks 1 s1 5002 1 1 "$file_sha" "$file_size" ncat
+	check 1 "s1: the capture's temporary monitor existed during the capture, only top's ($(get s9_top_ifname)) is left after ('$(get s1_monitors_during)' -> '$(get s1_monitors_after)')" \
+		eval '[[ " $(get s1_monitors_during)" == *" $(get s1_ifname) "* && $(get s1_monitors_after) == "$(get s9_top_ifname) " ]]'
+
+	# --- 9: top (its interval spanned scenario 1) and doctor
+	local tj=$bootdir/top.json
+	get s9_top_json >"$tj"
+	check 9 "top --once --json ran (ready $(get s9_top_ready), exit $(get s9_top_rc)) and printed JSON" \
+		eval '[[ $(get s9_top_ready) == 1 && $(get s9_top_rc) == 0 ]] && jq -e .flows "$tj"'
+	for k in 5001:socat 5002:ncat; do
+		local port=${k%%:*} tool=${k#*:} flow
+		flow=$(jq -c --argjson p "$port" '[.flows[]? | select(.server.port == $p and .server.cid == 1)]' "$tj" 2>/dev/null)
+		check 9 "top reports the $tool connection to 1:$port: $(jq -c '.[0] | {client, state, to_server, to_client}' <<<"${flow:-[]}" 2>/dev/null)" \
+			eval '[[ $(jq length <<<"$flow") == 1 &&
+				$(jq -r ".[0].client.cid, .[0].client.port, .[0].client_known" <<<"$flow" | paste -sd,) == "1,$(conn "$j" $port .client_port),true" ]]'
+		check 9 "top's byte and frame counts for 1:$port equal the capture's: to server $(jq -r '.[0].to_server.bytes' <<<"$flow") bytes (file $file_size), frames $(jq -r '.[0].to_server.frames, .[0].to_client.frames' <<<"$flow" | paste -sd/) (pcap $(conn "$j" "$port" '"\(.frames_c2s)/\(.frames_s2c)"'))" \
+			eval '[[ $(jq -r ".[0].to_server.bytes, .[0].to_client.bytes, .[0].to_server.frames, .[0].to_client.frames" <<<"$flow" | paste -sd,) == "$file_size,0,$(conn "$j" $port .frames_c2s),$(conn "$j" $port .frames_s2c)" ]]'
+	done
+	local hj
+	hj=$("$ctl" top -r "$bootdir/artefacts/s1.pcap" --json 2>/dev/null | head -n 1)
+	check 9 "vsockmon-ctl top -r s1.pcap on the host counts the same payload bytes ($(jq -r .bytes <<<"$hj" 2>/dev/null) = 2 x $file_size)" \
+		eq "$(jq -r .bytes <<<"$hj" 2>/dev/null)" "$((2 * file_size))"
+	local doc
+	doc=$(get s9_doctor_out)
+	check 9 "doctor (exit $(get s9_doctor_rc)): loopback transport tapped" \
+		eval '[[ $(get s9_doctor_rc) == 0 ]] && has "$doc" "OK +transport loopback \(vsock_loopback\) loaded; its traffic is visible"'
+	check 9 "doctor: our module loaded, version $version, from DKMS" \
+		has "$doc" "OK +vsockmon module loaded, version ${version//./\\.}, dkms, /lib/modules/$rel/updates/dkms/vsockmon\.ko"
+
+	# --- 3: SEQPACKET
+	read -r -a sizes <<<"$seq_sizes"
+	seq_total=0 want_msgs=''
+	for k in "${sizes[@]}"; do
+		seq_total=$((seq_total + ${k%e}))
+		want_msgs+="[${k%e},1,$([[ $k == *e ]] && echo 1 || echo 0)],"
+	done
+	want_msgs="[${want_msgs%,}]"
+	seq_sha=$(head -c "$seq_total" "$out/file.bin" | sha_of)
+	if [[ $(get s3_send_rc) == 3 || $(get s3_recv_rc) == 3 ]]; then
+		skip 3 "SEQPACKET over loopback" "kernel $rel has none: $(get s3_err)"
+	else
+		local got_lines want_lines=''
+		k=0
+		for s in "${sizes[@]}"; do
+			k=$((k + 1))
+			want_lines+="msg $k len ${s%e} eor $([[ $s == *e ]] && echo 1 || echo 0) trunc 0 \\n "
+		done
+		want_lines=${want_lines% \\n }
+		got_lines=$(get s3_msgs)
+		check 3 "vsockseq sent ${#sizes[@]} messages ($seq_sizes; e = MSG_EOR) and the receiver got each whole, with MSG_EOR where sent (exit $(get s3_send_rc)/$(get s3_recv_rc)): $got_lines" \
+			eval '[[ $(get s3_send_rc) == 0 && $(get s3_recv_rc) == 0 && $got_lines == "$want_lines" && $(get s3_recv_sha256) == "$seq_sha" ]]'
+		capture_checks 3 s3
+		j=$(pfacts s3)
+		check 3 "s3: one SEQPACKET connection, CID 1 > 1:5003, real op sequence: $(conn "$j" 5003 .ops | cut -c1-120)" \
+			eval '[[ $(jf "$j" ".conns | length") == 1 && $(conn "$j" 5003 ".types | join(\",\")") == SEQPACKET && $(conn "$j" 5003 .seq_ok) == true && $(conn "$j" 5003 .client_cid) == 1 ]]'
+		got_msgs=$(conn "$j" 5003 '.messages_c2s | tojson')
+		check 3 "s3: message boundaries in the capture: [len, EOM, EOR] per message $got_msgs (want $want_msgs)" \
+			eq "$got_msgs" "$want_msgs"
+		check 3 "s3: payload reassembled from the capture equals what was sent ($(conn "$j" 5003 .bytes_c2s) of $seq_total bytes)" \
+			eval '[[ $(conn "$j" 5003 .sha256_c2s) == "$seq_sha" && $(conn "$j" 5003 .bytes_s2c) == 0 ]]'
+	fi
+
+	# --- 4: filters (port and op here; CIDs in the virtio boot)
+	s4a_sha=$(head -c 65536 "$out/file.bin" | sha_of)
+	s4b_sha=$(tail -c 98304 "$out/file.bin" | sha_of)
+	check 4 "two conversations at the same time on ports 5041 (socat) and 5042 (ncat), received intact" \
+		eval '[[ $(get s4a_sha256) == "$s4a_sha" && $(get s4b_sha256) == "$s4b_sha" ]]'
+	j=$(pfacts s4ref)
+	check 4 "they overlapped in time: frames $(conn "$j" 5041 '"\(.first_frame)-\(.last_frame)"') and $(conn "$j" 5042 '"\(.first_frame)-\(.last_frame)"') of the unfiltered capture" \
+		eval '(( $(conn "$j" 5041 .first_frame) < $(conn "$j" 5042 .last_frame) && $(conn "$j" 5042 .first_frame) < $(conn "$j" 5041 .last_frame) ))'
+	capture_checks 4 s4ref
+	local f
+	for f in "s4port --port 5041" "s4op --op connect" "s4combo --port 5042 --op payload"; do
+		read -r n opts <<<"$f"
+		local r
+		# shellcheck disable=SC2086
+		r=$("$VM_DIR/vsock-pcap" filter "$bootdir/artefacts/s4ref.pcap" "$bootdir/artefacts/$n.pcap" $opts 2>&1)
+		check 4 "capture $opts holds exactly the matching frames of the unfiltered capture: $r (exit $(get "${n}_rc"), '$(get "${n}_stats")')" \
+			eval '[[ $r == match:* && $(get ${n}_rc) == 0 && $(stat_drops "$(get ${n}_stats)") == 0 ]]'
+	done
+
+	# --- 8: as upstream
+	j=$(pfacts s8)
+	local tds
+	tds=$(get s8_tcpdump_err)
+	check 8 "ip link add type vsockmon made vsockmon0 ('$(get s8_monitors)' besides top's), ip link set up worked" \
+		eval '[[ $(get s8_add_rc) == 0 && " $(get s8_monitors)" == *" vsockmon0 "* && $(get s8_up_rc) == 0 ]] &&
+			[[ $(sed "s/$(get s9_top_ifname) //" <<<"$(get s8_monitors)") == "vsockmon0 " ]]'
+	check 8 "tcpdump -i vsockmon0 captured the conversation, 0 dropped: $(sed 's/ \\n / | /g' <<<"$tds" | tail -c 160)" \
+		eval '[[ $(get s8_tcpdump_rc) == 0 ]] && has "$tds" " 0 packets dropped by kernel"'
+	check 8 "s8.pcap: tshark and tcpdump read link-type VSOCK, agree, all VIRTIO ($(jf "$j" .frames) frames = rx_packets $(get s8_rx_packets))" \
+		eval '[[ $(jf "$j" .tcpdump_linktype) == VSOCK && $(jf "$j" .decoders_agree) == true && $(jf "$j" .non_virtio) == 0 && $(jf "$j" .frames) == $(get s8_rx_packets) ]] && has "$tds" "^$(jf "$j" .frames) packets captured| $(jf "$j" .frames) packets captured"'
+	check 8 "s8.pcap: the conversation to 1:5008 is whole: $(conn "$j" 5008 .ops | cut -c1-100)" \
+		eval '[[ $(conn "$j" 5008 .seq_ok) == true && $(conn "$j" 5008 .sha256_c2s) == "$s4a_sha" && $(get s8_sha256) == "$s4a_sha" ]]'
+	check 8 "ip link del vsockmon0 (rc $(get s8_del_rc)) leaves no monitor but top's ('$(get s8_monitors_after)')" \
+		eval '[[ $(get s8_del_rc) == 0 && $(get s8_monitors_after) != *vsockmon0* && $(sed "s/$(get s9_top_ifname) //" <<<"$(get s8_monitors_after)") == "" ]]'
+
+	# --- 6: override and identity
+	local vj
+	vj=$(get s6_version_json_out)
+	check 6 "both modules present: in-tree $(get s6_intree_file | sed 's|.*/kernel/|kernel/|'), ours $(get s6_modinfo_path | sed 's|.*/updates/|updates/|'); none loaded before" \
+		eval '[[ $(get s6_intree_file) == /lib/modules/$rel/kernel/drivers/net/vsockmon.ko* && $(get s6_modinfo_path) == /lib/modules/$rel/updates/dkms/vsockmon.ko ]] && has "$(get s6_loaded_before)" "No such file"'
+	check 6 "modprobe vsockmon loaded ours: version '$(get s6_sys_version)', srcversion $(get s6_sys_srcversion) = the DKMS build's" \
+		eval '[[ $(get s6_modprobe_rc) == 0 && $(get s6_sys_version) == "$version" && $(get s6_sys_srcversion) == "$srcversion" ]]'
+	check 6 "vsockmon-ctl version: $(get s6_version_out | sed 's/ \\n / | /')" \
+		eval '[[ $(get s6_version_rc) == 0 ]] && has "$(get s6_version_out)" "^vsockmon-ctl ${version//./\\.} .*module: vsockmon loaded, version ${version//./\\.}, dkms, /lib/modules/$rel/updates/dkms/vsockmon\.ko"'
+	check 6 "vsockmon-ctl version --json: module $(jq -c '.module | {state, version, origin, file_matches_loaded}' <<<"$vj" 2>/dev/null)" \
+		eval '[[ $(jq -r "[.tool, .module.state, .module.version, .module.origin, .module.file_matches_loaded] | join(\",\")" <<<"$vj") == "$version,loaded,$version,dkms,true" ]]'
+	check 6 "ethtool -i on a monitor: driver vsockmon, version $version ($(get s6_ethtool_out | sed 's/ \\n / | /g' | cut -c1-60))" \
+		eval '[[ $(get s6_up_rc) == 0 && $(get s6_down_rc) == 0 && -z $(get s6_monitors_after) ]] &&
+			has "$(get s6_ethtool_out)" "(^| )driver: vsockmon( |$)" && has "$(get s6_ethtool_out)" "(^| )version: ${version//./\\.}( |$)"'
+
+	# --- 7: lifecycle
+	check 7 "normal end (-c 3): monitor present while capturing, exit $(get s7_count_rc), gone after" \
+		eval '[[ $(get s7_count_present) == 1 && $(get s7_count_rc) == 0 && $(get s7_count_gone) == 1 ]] && has "$(get s7_count_err)" "(^| )3 frames captured"'
+	check 7 "normal end (--duration 1): exit $(get s7_duration_rc), no monitor left ('$(get s7_duration_monitors)')" \
+		eval '[[ $(get s7_duration_rc) == 0 && -z $(get s7_duration_monitors) ]]'
+	check 7 "SIGINT: monitor present, exit $(get s7_INT_rc), gone after" \
+		eval '[[ $(get s7_INT_present) == 1 && $(get s7_INT_rc) == 0 && $(get s7_INT_gone) == 1 ]]'
+	check 7 "SIGTERM: monitor present, exit $(get s7_TERM_rc), gone after" \
+		eval '[[ $(get s7_TERM_present) == 1 && $(get s7_TERM_rc) == 0 && $(get s7_TERM_gone) == 1 ]]'
+	j=$(pfacts s7peers)
+	check 7 "peers SIGKILLed mid-conversation: the capture lives on (alive $(get s7_peers_alive)), saw the reset ($(conn "$j" 5075 .ops | tail -c 40)), exits 0 and its monitor is gone" \
+		eval '[[ $(get s7_peers_alive) == 1 && $(get s7peers_rc) == 0 && $(get s7peers_gone) == 1 ]] && has "$(conn "$j" 5075 .ops)" "RST"'
+	check 7 "down of a missing name: exit $(get s7_down_missing_rc), '$(get s7_down_missing_out)'" \
+		eval '[[ $(get s7_down_missing_rc) == 1 ]] && has "$(get s7_down_missing_out)" "nosuch0"'
+	check 7 "down of a veth: exit $(get s7_down_veth_rc), refused: '$(get s7_down_veth_out)'" \
+		eval '[[ $(get s7_down_veth_rc) == 1 ]] && has "$(get s7_down_veth_out)" "not a vsockmon device"'
+	check 7 "... and they changed nothing: links '$(get s7_links_after)', list --json unchanged" \
+		eval '[[ $(get s7_up_rc) == 0 && -n $(get s7_list_before_out) && $(get s7_list_before_out) == "$(get s7_list_after_out)" && $(get s7_links_before) == "$(get s7_links_after)" && $(get s7_links_after) == *vt0* && $(get s7_links_after) == *vsockmon0* ]]'
+	check 7 "a SIGKILLed capture leaves its monitor (left $(get s7_kill_left)); list marks it stale; doctor warns" \
+		eval '[[ $(get s7_kill_left) == 1 ]] && has "$(get s7_kill_list_out)" "stale" && has "$(get s7_kill_doctor_out)" "WARN .*stale temporary monitor"'
+	check 7 "the next capture reclaims it (capture exit $(get s7_reclaim_capture_rc), reclaimed $(get s7_reclaimed_by_capture))" \
+		eval '[[ $(get s7_reclaim_capture_rc) == 0 && $(get s7_reclaimed_by_capture) == 1 ]]'
+	check 7 "down --stale reclaims another (exit $(get s7_down_stale_rc), reclaimed $(get s7_reclaimed_by_down)); no monitor left ('$(get s7_monitors_end)')" \
+		eval '[[ $(get s7_kill2_left) == 1 && $(get s7_down_stale_rc) == 0 && $(get s7_reclaimed_by_down) == 1 && -z $(get s7_monitors_end) ]]'
+
+	# --- 5: security
+	check 5 "setup: uid $(get s5_plain_uid) outside, uid $(get s5_user_inner_uid) in its user+net namespace, where it may add a veth (rc $(get s5_user_control_rc))" \
+		eval '[[ $(get s5_plain_uid) == 1000 && $(get s5_user_inner_uid) == 0 && $(get s5_user_control_rc) == 0 ]]'
+	check 5 "unprivileged 'ip link add type vsockmon' refused: $(get s5_user_ip_add_out)" \
+		eval '[[ $(get s5_user_ip_add_rc) != 0 ]] && has "$(get s5_user_ip_add_out)" "CAP_NET_ADMIN"'
+	check 5 "unprivileged 'vsockmon-ctl up' refused, exit $(get s5_user_ctl_up_rc): $(get s5_user_ctl_up_out | cut -c1-160)" \
+		eval '[[ $(get s5_user_ctl_up_rc) == 1 ]] && has "$(get s5_user_ctl_up_out)" "Operation not permitted|CAP_NET_ADMIN"'
+	check 5 "unprivileged 'vsockmon-ctl capture' refused, exit $(get s5_user_ctl_capture_rc): $(get s5_user_ctl_capture_out | cut -c1-120)" \
+		eval '[[ $(get s5_user_ctl_capture_rc) == 1 ]] && has "$(get s5_user_ctl_capture_out)" "Operation not permitted|CAP_NET_ADMIN"'
+	check 5 "no monitor was created, in its namespace ('$(get s5_user_monitors)') or the initial one ('$(get s5_monitors_after)')" \
+		eval 'grep -q "^s5_user_monitors=" "$results" && [[ -z $(get s5_user_monitors) && -z $(get s5_monitors_after) && $(get s5_root_down_rc) == 0 ]]'
+	check 5 "the kernel logged the refusal: $(get s5_klog | sed 's/ \\n .*//' | cut -c1-120)" \
+		has "$(get s5_klog)" "refused a monitor to uid 1000"
+	check 5 "the user cannot open a monitor from its namespace: $(get s5_user_read_mon_out)" \
+		eval '[[ $(get s5_user_read_mon_rc) == 1 ]] && has "$(get s5_user_read_mon_out)" "No such device"'
+	check 5 "an unprivileged AF_PACKET reader on every device of its namespace saw nothing of root's conversation: $(get s5_user_any_out)" \
+		eval '[[ $(get s5_user_ready) == 1 && $(get s5_user_any_rc) == 0 && $(get s5_user_rc) == 0 && $(get s5_user_any_out) == "packets 0 bytes 0 matches 0" ]]'
+	check 5 "... while root's tcpdump on vsockmon0 read the secret payload ($(get s5_root_saw_secret) times)" \
+		eval '[[ $(get s5_root_up_rc) == 0 && $(get s5_sha256) == $(printf %s "$secret" | sha_of) ]] && isnum "$(get s5_root_saw_secret)" && (($(get s5_root_saw_secret) >= 1))'
+	check 5 "uid 1000 without a namespace may not read the monitor: tcpdump exit $(get s5_plain_tcpdump_rc), AF_PACKET socket exit $(get s5_plain_pktread_rc), vsockmon-ctl capture -i exit $(get s5_plain_ctl_rc), up exit $(get s5_plain_ctl_up_rc)" \
+		eval '[[ $(get s5_plain_tcpdump_rc) != 0 && $(get s5_plain_pktread_rc) == 1 && $(get s5_plain_ctl_rc) == 1 && $(get s5_plain_ctl_up_rc) == 1 ]] &&
+			has "$(get s5_plain_tcpdump_out)" "ermission|not permitted" && has "$(get s5_plain_pktread_out)" "not permitted"'
+	# the contrast: the kernel's own module, same user, same steps
+	local csaw
+	csaw=$(sed -n 's/.* matches \([0-9]*\)$/\1/p' <<<"$(get c_user_read_out)")
+	echo "# contrast, the in-tree vsockmon of $rel (insmod rc $(get c_insmod_rc), version file: $(get c_version | cut -c1-40)):"
+	echo "#   uid 1000 in unshare -Urn: ip link add vsockmon0 type vsockmon rc $(get c_user_ip_add_rc) $(get c_user_ip_add_out | cut -c1-60), its AF_PACKET reader: $(get c_user_read_out) $(get c_user_read_err | sed 's/ \\n / /g' | cut -c1-80)"
+	check 5 "contrast: the in-tree module lets the same user create a monitor and read root's payload (the hole ours closes): rc $(get c_user_ip_add_rc), ${csaw:-?} reads" \
+		eval '[[ $(get c_insmod_rc) == 0 && $(get c_user_ip_add_rc) == 0 && $(get c_user_ready) == 1 ]] && isnum "$csaw" && ((csaw >= 1))'
+
+	klog_checks "$bootdir/artefacts/dmesg-ours.txt"
+}
+
+judge_virtio() {
+	bootdir=$1 bootname=virtio
+	results=$bootdir/results.txt
+	[[ -f $results ]] || results=/dev/null
+	local peer j doc r f n opts
+	peer=$(cat "$bootdir/../virtio-host/peer.out" 2>/dev/null | tail -n 1)
+	pget() { sed -n "s/.*\(^\| \)$1=\([^ ]*\).*/\2/p" <<<"$peer"; }
+	check klog "virtio boot: the guest ran the scenario to its end (run-vm exit $virtio_rc)" \
+		eval '[[ $virtio_rc == 0 && $(get end) == 1 ]]'
+	check 2 "the guest has a virtio vsock device (id 19: $(get virtio_devices)) and its transport loaded (rc $(get modprobe_virtio_transport_rc))" \
+		eval '[[ $(get modprobe_virtio_transport_rc) == 0 && " $(get virtio_devices) " == *" 0x0013 "* ]]'
+	check 2 "guest -> host: socat in the guest sent the file to CID 2 port 5021; the host's copy (through vhost-device-vsock) equals it" \
+		eval '[[ $(get to_host_rc) == 0 && $(pget recv_sha256) == "$file_sha" && $(pget recv_bytes) == "$file_size" ]]'
+	check 2 "host -> guest: the host sent the file to CID 3 port 5022; the guest's copy equals it ($(get from_host_bytes) bytes)" \
+		eval '[[ $(get from_host_rc) == 0 && $(get from_host_sha256) == "$file_sha" && $(pget sent_sha256) == "$file_sha" ]]'
+	[[ -z $(pget error) ]] || note "host peer: $peer"
+	capture_checks 2 s2
+	j=$(pfacts s2)
+	check 2 "s2: the two virtio conversations and the loopback one, no stray frame ($(jf "$j" '.conns | length') connections, $(jf "$j" .strays) strays)" \
+		eval '[[ $(jf "$j" ".conns | length") == 3 && $(jf "$j" .strays) == 0 ]]'
+	conn_checks 2 s2 5021 3 2 "$file_sha" "$file_size" "guest->host"
+	conn_checks 2 s2 5022 2 3 "$file_sha" "$file_size" "host->guest"
+
+	# --- 4: CID filters, virtio and loopback traffic at the same time
+	check 4 "loopback conversation (CID 1, port 5023) at the same time as the virtio ones: frames $(conn "$j" 5023 '"\(.first_frame)-\(.last_frame)"') vs $(conn "$j" 5021 '"\(.first_frame)-\(.last_frame)"'), $(conn "$j" 5022 '"\(.first_frame)-\(.last_frame)"')" \
+		eval '[[ $(get loop_sha256) == $(head -c 131072 "$out/file.bin" | sha_of) && $(conn "$j" 5023 .client_cid) == 1 ]] &&
+			(( $(conn "$j" 5023 .first_frame) < $(conn "$j" 5022 .last_frame) && $(conn "$j" 5021 .first_frame) < $(conn "$j" 5023 .last_frame) ))'
+	for f in "s4cid --cid 3" "s4dst --dst-cid 2" "s4src --src-cid 1"; do
+		read -r n opts <<<"$f"
+		# shellcheck disable=SC2086
+		r=$("$VM_DIR/vsock-pcap" filter "$bootdir/artefacts/s2.pcap" "$bootdir/artefacts/$n.pcap" $opts 2>&1)
+		check 4 "capture $opts holds exactly the matching frames of the unfiltered capture: $r (exit $(get "${n}_rc"), '$(get "${n}_stats")')" \
+			eval '[[ $r == match:* && $(get ${n}_rc) == 0 && $(stat_drops "$(get ${n}_stats)") == 0 ]]'
+	done
+
+	doc=$(get s9_doctor_out)
+	check 9 "doctor in the virtio guest (exit $(get s9_doctor_rc)): virtio transport tapped" \
+		eval '[[ $(get s9_doctor_rc) == 0 ]] && has "$doc" "OK +transport virtio \(guest\) \(vmw_vsock_virtio_transport\) loaded; its traffic is visible"'
+	klog_checks "$bootdir/artefacts/dmesg-ours.txt"
+}
+
+print_table() {
+	local s k line
+	echo "#"
+	line=$(printf '# %-28s' "scenario")
+	for k in "${kernels[@]}"; do line+=$(printf ' %-8s' "$k"); done
+	echo "$line"
+	for s in "${scenario_rows[@]}"; do
+		line=$(printf '# %-28s' "$([[ $s =~ ^[0-9]$ ]] && echo "$s ")${scenario_name[$s]}")
+		for k in "${kernels[@]}"; do line+=$(printf ' %-8s' "${verdict[$k,$s]:--}"); done
+		echo "$line"
+	done
+	for k in "${kernels[@]}"; do
+		[[ -f $out/$k/params ]] || continue
+		echo "# time $k: $(sed -n 's/^timings=//p' "$out/$k/params" | sed 's/\\//g'), $(sed -n 's/^boot_s=//p' "$out/$k/params") s"
+	done
+}
+
+# The self-test: deliberately broken modules must make scenario 1 fail.
+broken_selftest() {
+	local v rel kdir src sout rc=0 f1 bad
+	kdir=$("$VM_DIR/fetch-kernel" --series 6.1 --suite bookworm) || die "fetch-kernel 6.1 failed"
+	rel=$(<"$kdir/release")
+	need_cmds make:make gcc:gcc "linux-headers-$rel:/lib/modules/$rel/build/Makefile"
+	build_tools
+	head -c $((1048576 + 4099)) /dev/urandom >"$out/file.bin"
+	seq_sizes="100 5000e 70000 1 65536e" secret="vsockmon-e2e-selftest" top_interval=10
+	file_sha=$(sha256sum <"$out/file.bin" | cut -d' ' -f1)
+	file_size=$(stat -c %s "$out/file.bin")
+	for v in queue xmit; do
+		sout=$out/broken-$v
+		rm -rf "$sout"
+		mkdir -p "$sout/src/src"
+		src=$sout/src
+		# a copy of the module sources, patched there: src/module is never touched
+		cp -r "$REPO_ROOT/dkms.conf" "$REPO_ROOT/include" "$src/"
+		cp -r "$REPO_ROOT/src/module" "$src/src/"
+		make -s -C "$src/src/module" clean >/dev/null 2>&1 || true
+		"$VM_DIR/broken/make-broken" "$v" "$src/src/module" || die "make-broken $v failed"
+		make -s -C "$src/src/module" KVER="$rel" >"$sout/build.log" 2>&1 || die "building the broken ($v) module failed: $(tail -n 5 "$sout/build.log")"
+		mkdir -p "$sout/module"
+		cp "$src/src/module/vsockmon.ko" "$sout/module/"
+		"$VM_DIR/make-initramfs" --kernel "$kdir" --module "$sout/module/vsockmon.ko" --module-dir updates/dkms \
+			--file "$ctl:/usr/sbin/vsockmon-ctl" --file "$out/tools/vsockseq:/usr/bin/vsockseq" --file "$out/tools/pktread:/usr/bin/pktread" \
+			--file "$VM_DIR/scenarios/e2e-lib.sh:/usr/lib/e2e-lib.sh" --out "$sout/initramfs.img" 2>"$sout/initramfs.log" ||
+			die "make-initramfs failed"
+		log "booting 6.1 with the broken ($v) module"
+		main_rc=0
+		"$VM_DIR/run-vm" --kernel "$kdir" --initrd "$sout/initramfs.img" \
+			--scenario "$VM_DIR/scenarios/e2e-main.sh" --out "$sout/main" --timeout 600 \
+			--add "$out/file.bin:/e2e/file.bin" --env FILE=/e2e/file.bin --env "SEQ_SIZES=$seq_sizes" \
+			--env "SECRET=$secret" --env "TOP_INTERVAL=$top_interval" "${verbose[@]}" 2>/dev/null || main_rc=$?
+		cur_kernel="6.1-broken-$v" ko=$sout/module/vsockmon.ko srcversion=$(modinfo -F srcversion "$ko")
+		echo "# ---- 6.1 with the module broken on purpose: $(sed -n '3,/^"""/p' "$VM_DIR/broken/make-broken" | grep -E "^ +$v:" -A1 | sed 's/^ *//' | paste -sd' ')"
+		f1=$( { judge_main "$sout/main"; } | tee "$sout/judge.txt" | grep -c '^not ok - \[[^ ]* s1\]' || true)
+		grep -E '^(not ok|ok) - \[[^ ]* s1\]' "$sout/judge.txt" | sed 's/^/#   /'
+		if ((f1 > 0)); then
+			echo "ok - broken module ($v): scenario 1 FAILED as it must ($f1 of its checks failed)"
+		else
+			echo "not ok - broken module ($v): scenario 1 passed: the suite cannot see this breakage"
+			rc=1
+		fi
+	done
+	return "$rc"
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pktread: a plain AF_PACKET reader for the VM tests, what any user with
+ * CAP_NET_RAW in a network namespace can run (tcpdump cannot drop its
+ * privileges inside "unshare -Urn": setgroups is denied there).
+ *
+ *   pktread IFNAME|any PATTERN
+ *       read every frame of IFNAME (or of every device of this network
+ *       namespace) until SIGINT/SIGTERM, then print
+ *       "packets N bytes B matches M" (M: frames containing PATTERN)
+ *
+ * "listening" on stderr once the socket is bound. Exit 1 when the socket
+ * cannot be opened or bound (the reason on stderr).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[256 * 1024];
+	unsigned long long packets = 0, bytes = 0, matches = 0;
+	struct sockaddr_ll a = { .sll_family = AF_PACKET };
+	struct sigaction sa;
+	size_t plen;
+	int fd;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: pktread IFNAME|any PATTERN\n");
+		return 2;
+	}
+	plen = strlen(argv[2]);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd < 0) {
+		fprintf(stderr, "pktread: socket(AF_PACKET): %s\n", strerror(errno));
+		return 1;
+	}
+	a.sll_protocol = htons(ETH_P_ALL);
+	if (strcmp(argv[1], "any")) {
+		a.sll_ifindex = (int)if_nametoindex(argv[1]);
+		if (!a.sll_ifindex) {
+			fprintf(stderr, "pktread: %s: %s\n", argv[1], strerror(errno));
+			return 1;
+		}
+	}
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		fprintf(stderr, "pktread: bind %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "listening\n");
+	while (!stop) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			continue;
+		packets++;
+		bytes += (unsigned long long)n;
+		if (plen && memmem(buf, (size_t)n, argv[2], plen))
+			matches++;
+	}
+	printf("packets %llu bytes %llu matches %llu\n", packets, bytes, matches);
+	return 0;
+}

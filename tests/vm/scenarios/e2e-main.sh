@@ -1,0 +1,283 @@
+# Guest half of tests/vm/e2e, main boot (loopback transport): scenarios
+# 1 (capture of real socat/ncat transfers), 3 (SEQPACKET), 4 (filters),
+# 5 (security, and the in-tree module as contrast at the very end),
+# 6 (override and identity), 7 (lifecycle), 8 (ip + tcpdump as upstream),
+# 9 (top, doctor). Facts only; the host judges.
+# Env: FILE (random file, >= 1 MiB), SEQ_SIZES (SEQPACKET message sizes,
+# "e" = MSG_EOR), SECRET (a payload string), TOP_INTERVAL (seconds).
+. /lib/vmtest.sh
+. /lib/e2e-lib.sh
+rel=$(uname -r)
+FILE=${FILE:-/e2e/file.bin}
+SEQ_SIZES=${SEQ_SIZES:-100 5000e 70000 1 65536e}
+SECRET=${SECRET:-vsockmon-e2e-secret}
+TOP_INTERVAL=${TOP_INTERVAL:-10}
+fact kernel "$rel"
+fact file_sha256 "$(sha256sum <"$FILE" | cut -d' ' -f1)"
+run_fact modprobe_loopback modprobe vsock_loopback
+modprobe vsock_diag 2>/dev/null # for ss --vsock
+modprobe veth
+
+# --- 6: override and identity, before anything loaded vsockmon
+log "scenario 6"
+fact s6_intree_file "$(ls /lib/modules/"$rel"/kernel/drivers/net/vsockmon.ko* 2>&1)"
+fact s6_modinfo_path "$(modinfo -n vsockmon 2>&1)"
+fact s6_loaded_before "$(cat /sys/module/vsockmon/version 2>&1)"
+run_fact s6_modprobe modprobe vsockmon
+fact s6_sys_version "$(cat /sys/module/vsockmon/version 2>&1)"
+fact s6_sys_srcversion "$(cat /sys/module/vsockmon/srcversion 2>&1)"
+run_fact s6_version vsockmon-ctl version
+run_fact s6_version_json vsockmon-ctl version --json
+run_fact s6_up vsockmon-ctl up vsockmon0
+run_fact s6_ethtool ethtool -i vsockmon0
+run_fact s6_down vsockmon-ctl down vsockmon0
+fact s6_monitors_after "$(monitors)"
+
+# --- 9 (top) and 1: two real conversations over CID 1, captured
+log "scenario 1 and top"
+vsockmon-ctl top --once --json --interval "$TOP_INTERVAL" >/tmp/top.json 2>/tmp/top.err &
+top_pid=$!
+if wait_for 30 sh -c "ip -d link show vsmcap$top_pid 2>/dev/null | grep -q 'promiscuity [1-9]'"; then
+	fact s9_top_ready 1
+else
+	fact s9_top_ready 0
+fi
+fact s9_top_ifname "vsmcap$top_pid"
+start_capture s1
+fact s1_monitors_during "$(monitors)"
+xfer s1_socat socat 5001 "$FILE"
+xfer s1_ncat ncat 5002 "$FILE"
+stop_captures s1
+fact s1_monitors_after "$(monitors)"
+
+# --- 3: SEQPACKET over loopback (top keeps running meanwhile)
+log "scenario 3"
+start_capture s3
+vsockseq recv 5003 "$(echo "$SEQ_SIZES" | wc -w)" /tmp/s3.recv >/tmp/s3.msgs 2>/tmp/s3.rerr &
+rp=$!
+wait_for 10 sh -c "grep -q listening /tmp/s3.rerr || ! kill -0 $rp"
+if kill -0 "$rp" 2>/dev/null; then
+	# shellcheck disable=SC2086 # sizes are words
+	timeout 60 vsockseq send 1 5003 "$FILE" $SEQ_SIZES 2>/tmp/s3.serr
+	fact s3_send_rc "$?"
+	wait_for 30 sh -c "! kill -0 $rp" || kill "$rp" 2>/dev/null
+fi
+wait "$rp"
+fact s3_recv_rc "$?"
+fact s3_err "$(cat /tmp/s3.rerr /tmp/s3.serr 2>/dev/null)"
+fact s3_msgs "$(cat /tmp/s3.msgs)"
+fact s3_recv_sha256 "$(sha256sum </tmp/s3.recv | cut -d' ' -f1)"
+stop_captures s3
+
+# --- 8: as upstream: ip link add type vsockmon, tcpdump -i vsockmon0
+log "scenario 8"
+head -c 65536 "$FILE" >/tmp/s4a
+tail -c 98304 "$FILE" >/tmp/s4b
+run_fact s8_add ip link add type vsockmon
+fact s8_monitors "$(monitors)"
+run_fact s8_up ip link set vsockmon0 up
+# tcpdump as people run it: without --immediate-mode libpcap hands frames
+# over in blocks, after at most its 1 s timeout; wait for that before SIGINT
+tcpdump -Z root -i vsockmon0 -U -w "$ARTEFACTS/s8.pcap" 2>/tmp/s8.err &
+tp=$!
+wait_for 20 grep -q 'listening on' /tmp/s8.err
+xfer s8 socat 5008 /tmp/s4a
+sleep 2.5
+fact s8_rx_packets "$(cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1)"
+kill -INT "$tp"
+wait "$tp"
+fact s8_tcpdump_rc "$?"
+fact s8_tcpdump_err "$(cat /tmp/s8.err)"
+run_fact s8_del ip link del vsockmon0
+fact s8_monitors_after "$(monitors)"
+
+# top's one interval is over by now
+wait_for $((TOP_INTERVAL + 20)) sh -c "! kill -0 $top_pid" || kill -INT "$top_pid"
+wait "$top_pid"
+fact s9_top_rc "$?"
+fact s9_top_json "$(cat /tmp/top.json)"
+fact s9_top_err "$(cat /tmp/top.err)"
+
+# --- 4: filters, with unrelated traffic at the same time
+log "scenario 4"
+start_capture s4ref
+start_capture s4port --port 5041
+start_capture s4op --op connect
+start_capture s4combo --port 5042 --op payload
+xfer s4a socat 5041 /tmp/s4a slow &
+xa=$!
+xfer s4b ncat 5042 /tmp/s4b slow
+wait "$xa"
+stop_captures s4ref s4port s4op s4combo
+
+# --- 7: lifecycle of the temporary monitor
+log "scenario 7"
+xfer_small() { # PORT: a short conversation
+	printf 'lifecycle %s\n' "$1" >/tmp/l.txt
+	xfer "l$1" socat "$1" /tmp/l.txt >/dev/null
+}
+# (a) normal end: -c COUNT reached
+vsockmon-ctl capture -c 3 -w /tmp/l-count.pcap 2>/tmp/l-count.err &
+lp=$!
+wait_for 30 grep -q 'capturing on' /tmp/l-count.err
+lif=vsmcap$lp
+fact s7_count_present "$(ip link show "$lif" >/dev/null 2>&1 && echo 1 || echo 0)"
+xfer_small 5071
+wait_for 20 sh -c "! kill -0 $lp" || kill -KILL "$lp"
+wait "$lp"
+fact s7_count_rc "$?"
+fact s7_count_err "$(cat /tmp/l-count.err)"
+fact s7_count_gone "$(ip link show "$lif" >/dev/null 2>&1 && echo 0 || echo 1)"
+# (b) normal end: --duration
+run_fact s7_duration vsockmon-ctl capture --duration 1 -w /tmp/l-dur.pcap
+fact s7_duration_monitors "$(monitors)"
+# (c, d) SIGINT, SIGTERM
+for sig in INT TERM; do
+	vsockmon-ctl capture -w /tmp/l-$sig.pcap 2>/tmp/l-$sig.err &
+	lp=$!
+	wait_for 30 grep -q 'capturing on' /tmp/l-$sig.err
+	fact "s7_${sig}_present" "$(ip link show vsmcap$lp >/dev/null 2>&1 && echo 1 || echo 0)"
+	kill -"$sig" "$lp"
+	wait_for 20 sh -c "! kill -0 $lp" || kill -KILL "$lp"
+	wait "$lp"
+	fact "s7_${sig}_rc" "$?"
+	fact "s7_${sig}_err" "$(cat /tmp/l-$sig.err)"
+	fact "s7_${sig}_gone" "$(ip link show vsmcap$lp >/dev/null 2>&1 && echo 0 || echo 1)"
+done
+# (e) the peers vanish (SIGKILL) mid-conversation; the capture goes on
+start_capture s7peers
+socat -u VSOCK-LISTEN:5075 OPEN:/dev/null 2>/dev/null &
+p1=$!
+wait_listen 5075
+(while :; do echo tick; sleep 0.2; done) | socat -u - VSOCK-CONNECT:1:5075 2>/dev/null &
+p2=$!
+sleep 1.5
+kill -KILL "$p1" "$p2" 2>/dev/null
+wait "$p1" "$p2" 2>/dev/null
+sleep 0.5
+eval "fact s7_peers_alive \"\$(kill -0 \$cap_pid_s7peers 2>/dev/null && echo 1 || echo 0)\""
+stop_captures s7peers
+# (f) down of a missing name, and of a device of another kind
+run_fact s7_up vsockmon-ctl up vsockmon0
+run_fact s7_veth ip link add vt0 type veth peer name vt1
+fact s7_links_before "$(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | tr '\n' ' ')"
+run_fact s7_list_before vsockmon-ctl list --json
+run_fact s7_down_missing vsockmon-ctl down nosuch0
+run_fact s7_down_veth vsockmon-ctl down vt0
+run_fact s7_list_after vsockmon-ctl list --json
+fact s7_links_after "$(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | tr '\n' ' ')"
+run_fact s7_down vsockmon-ctl down vsockmon0
+ip link del vt0 2>/dev/null
+# (g) a SIGKILLed capture leaves a stale monitor: the next capture reclaims it
+vsockmon-ctl capture -w /tmp/l-kill.pcap 2>/tmp/l-kill.err &
+kp=$!
+wait_for 30 grep -q 'capturing on' /tmp/l-kill.err
+kill -KILL "$kp"
+wait "$kp" 2>/dev/null
+fact s7_kill_left "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 1 || echo 0)"
+run_fact s7_kill_list vsockmon-ctl list
+run_fact s7_kill_doctor vsockmon-ctl doctor
+run_fact s7_reclaim_capture vsockmon-ctl capture --duration 1 -w /tmp/l-reclaim.pcap
+fact s7_reclaimed_by_capture "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 0 || echo 1)"
+# ... or `down --stale` does
+vsockmon-ctl capture -w /tmp/l-kill2.pcap 2>/tmp/l-kill2.err &
+kp=$!
+wait_for 30 grep -q 'capturing on' /tmp/l-kill2.err
+kill -KILL "$kp"
+wait "$kp" 2>/dev/null
+fact s7_kill2_left "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 1 || echo 0)"
+run_fact s7_down_stale vsockmon-ctl down --stale
+fact s7_reclaimed_by_down "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 0 || echo 1)"
+fact s7_monitors_end "$(monitors)"
+
+# --- 5: an unprivileged user
+log "scenario 5"
+cat >/tmp/s5-user.sh <<'EOF'
+. /lib/vmtest.sh
+. /lib/e2e-lib.sh
+fact s5_user_inner_uid "$(id -u)"
+run_fact s5_user_control ip link add vt0 type veth peer name vt1
+run_fact s5_user_ip_add ip link add type vsockmon
+run_fact s5_user_ctl_up vsockmon-ctl up
+run_fact s5_user_ctl_capture vsockmon-ctl capture -c 1 --duration 3 -w /tmp/s5-user-ctl.pcap
+fact s5_user_monitors "$(monitors)"
+run_fact s5_user_read_mon timeout 5 pktread vsockmon0 "$SECRET"
+# an AF_PACKET reader on every device of its namespace while root's traffic
+# flows (tcpdump cannot drop privileges in here: setgroups is denied)
+pktread any "$SECRET" >/tmp/s5-user-any.out 2>/tmp/s5-user-any.err &
+tp=$!
+wait_for 20 grep -q 'listening' /tmp/s5-user-any.err && touch /tmp/s5.ready
+wait_for 60 test -e /tmp/s5.done
+kill -INT "$tp"
+wait "$tp"
+fact s5_user_any_rc "$?"
+fact s5_user_any_out "$(cat /tmp/s5-user-any.out)"
+fact s5_user_any_err "$(cat /tmp/s5-user-any.err)"
+EOF
+rm -f /tmp/s5.ready /tmp/s5.done
+run_fact s5_root_up vsockmon-ctl up vsockmon0
+tcpdump -Z root -i vsockmon0 --immediate-mode -U -w /tmp/s5-root.pcap 2>/tmp/s5-root.err &
+rtp=$!
+wait_for 20 grep -q 'listening on' /tmp/s5-root.err
+# without a namespace, uid 1000 may not read the monitor at all
+fact s5_plain_uid "$(setpriv --reuid 1000 --regid 1000 --clear-groups id -u)"
+run_fact s5_plain_tcpdump setpriv --reuid 1000 --regid 1000 --clear-groups timeout 10 tcpdump -i vsockmon0 -c 1
+run_fact s5_plain_pktread setpriv --reuid 1000 --regid 1000 --clear-groups timeout 10 pktread vsockmon0 x
+run_fact s5_plain_ctl setpriv --reuid 1000 --regid 1000 --clear-groups timeout 10 vsockmon-ctl capture -i vsockmon0 -c 1
+run_fact s5_plain_ctl_up setpriv --reuid 1000 --regid 1000 --clear-groups vsockmon-ctl up vsockmon5
+setpriv --reuid 1000 --regid 1000 --clear-groups unshare -Urn sh /tmp/s5-user.sh &
+up=$!
+wait_for 30 test -e /tmp/s5.ready
+fact s5_user_ready "$(test -e /tmp/s5.ready && echo 1 || echo 0)"
+printf '%s' "$SECRET" >/tmp/s5.txt
+xfer s5 socat 5005 /tmp/s5.txt
+sleep 1
+touch /tmp/s5.done
+wait "$up"
+fact s5_user_rc "$?"
+kill -INT "$rtp"
+wait "$rtp"
+fact s5_root_saw_secret "$(strings /tmp/s5-root.pcap | grep -c "$SECRET")"
+fact s5_root_tcpdump_err "$(cat /tmp/s5-root.err)"
+run_fact s5_root_down vsockmon-ctl down vsockmon0
+fact s5_monitors_after "$(monitors)"
+fact s5_klog "$(dmesg | grep -i 'refused a monitor' | tail -n 3)"
+
+# --- 9: doctor (loopback loaded, our module loaded)
+log "scenario 9 doctor"
+run_fact s9_doctor vsockmon-ctl doctor
+
+# our part ends here: its kernel log, then the in-tree module as contrast
+dmesg >"$ARTEFACTS/dmesg-ours.txt"
+fact ours_tainted "$(cat /proc/sys/kernel/tainted)"
+run_fact ours_rmmod rmmod vsockmon
+
+# --- 5, contrast: the same user against the in-tree module
+log "scenario 5 contrast"
+intree=$(ls /lib/modules/"$rel"/kernel/drivers/net/vsockmon.ko* 2>/dev/null | head -n 1)
+run_fact c_insmod insmod "$intree"
+fact c_version "$(cat /sys/module/vsockmon/version 2>&1)"
+cat >/tmp/c-user.sh <<'EOF'
+. /lib/vmtest.sh
+run_fact c_user_ip_add ip link add vsockmon0 type vsockmon
+run_fact c_user_ip_up ip link set vsockmon0 up
+pktread vsockmon0 "$SECRET" >/tmp/c-user.out 2>/tmp/c-user.err &
+tp=$!
+wait_for 20 grep -q 'listening' /tmp/c-user.err && touch /tmp/c.ready
+wait_for 60 test -e /tmp/c.done
+kill -INT "$tp"
+wait "$tp"
+fact c_user_read_rc "$?"
+fact c_user_read_out "$(cat /tmp/c-user.out)"
+fact c_user_read_err "$(cat /tmp/c-user.err)"
+EOF
+rm -f /tmp/c.ready /tmp/c.done
+setpriv --reuid 1000 --regid 1000 --clear-groups unshare -Urn sh /tmp/c-user.sh &
+up=$!
+wait_for 30 test -e /tmp/c.ready
+fact c_user_ready "$(test -e /tmp/c.ready && echo 1 || echo 0)"
+xfer c socat 5009 /tmp/s5.txt
+sleep 1
+touch /tmp/c.done
+wait "$up"
+fact end 1
