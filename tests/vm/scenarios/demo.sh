@@ -1,6 +1,7 @@
 # Guest half of tests/vm/demo: a vsock conversation over the loopback
 # transport (CID 1), captured by vsockmon-ctl on a temporary monitor.
 # Env: PORT (default 1234), MESSAGE (what the client sends).
+# shellcheck source=../guest/vmtest.sh
 . /lib/vmtest.sh
 PORT=${PORT:-1234}
 MESSAGE=${MESSAGE:-hello over vsock}

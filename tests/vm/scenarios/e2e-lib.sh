@@ -29,7 +29,7 @@ start_capture() {
 # NAME_stats (the tool's last stderr line), NAME_err, NAME_gone (1 when the
 # temporary monitor was removed).
 stop_captures() {
-	sleep 1
+	sleep 1.5
 	for _n in "$@"; do
 		eval "_p=\$cap_pid_$_n"
 		_if=$(sed -n 's/.*capturing on \([^ ,]*\).*/\1/p' "/tmp/$_n.err")

@@ -5,7 +5,9 @@
 # 9 (top, doctor). Facts only; the host judges.
 # Env: FILE (random file, >= 1 MiB), SEQ_SIZES (SEQPACKET message sizes,
 # "e" = MSG_EOR), SECRET (a payload string), TOP_INTERVAL (seconds).
+# shellcheck source=../guest/vmtest.sh
 . /lib/vmtest.sh
+# shellcheck source=e2e-lib.sh
 . /lib/e2e-lib.sh
 rel=$(uname -r)
 FILE=${FILE:-/e2e/file.bin}
@@ -254,7 +256,7 @@ run_fact ours_rmmod rmmod vsockmon
 
 # --- 5, contrast: the same user against the in-tree module
 log "scenario 5 contrast"
-intree=$(ls /lib/modules/"$rel"/kernel/drivers/net/vsockmon.ko* 2>/dev/null | head -n 1)
+intree=$(find /lib/modules/"$rel"/kernel/drivers/net -name "vsockmon.ko*" | head -n 1)
 run_fact c_insmod insmod "$intree"
 fact c_version "$(cat /sys/module/vsockmon/version 2>&1)"
 cat >/tmp/c-user.sh <<'EOF'

@@ -6,7 +6,9 @@
 # Env: FILE (random file), TO_HOST_PORT (the host listens there, through
 # vhost-device-vsock), FROM_HOST_PORT (the guest listens; the host sends
 # FILE once it has received the guest's copy), LOOP_PORT (loopback).
+# shellcheck source=../guest/vmtest.sh
 . /lib/vmtest.sh
+# shellcheck source=e2e-lib.sh
 . /lib/e2e-lib.sh
 FILE=${FILE:-/e2e/file.bin}
 TO_HOST_PORT=${TO_HOST_PORT:-5021}
