@@ -23,6 +23,8 @@ help:
 	@echo "make install [DESTDIR=..]        install the tool and the module for KVER"
 	@echo "make dkms-install DESTDIR=..     install the DKMS source tree"
 	@echo "make dist                        vsockmon-$(VERSION).tar.gz from git"
+	@echo "make demo                        boot Debian 6.1 in QEMU, capture a vsock conversation"
+	@echo "make e2e                         end-to-end scenarios on Debian 5.10/6.1/6.12/7.2 in QEMU"
 	@echo "make unit                        fast tests: ABI, tool (seconds)"
 	@echo "make style                       checkpatch on the module"
 	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
@@ -72,6 +74,12 @@ matrix:
 vm-smoke:
 	@tests/run vm-smoke
 
+demo: deps
+	@tests/vm/demo
+
+e2e:
+	@tests/run e2e
+
 deb:
 	@scripts/make-deb
 
@@ -90,4 +98,4 @@ clean:
 	rm -rf vsockmon-*.tar.gz dist
 
 .PHONY: all help deps module ctl install install-ctl install-module \
-	dkms-install dist unit style matrix vm-smoke deb rpm pkg check clean
+	dkms-install dist demo e2e unit style matrix vm-smoke deb rpm pkg check clean
