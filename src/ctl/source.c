@@ -208,6 +208,37 @@ void capsrc_close(struct capsrc *s)
 	s->r = NULL;
 }
 
+/*
+ * TPACKET_V3 hands frames over a block at a time, the current block only
+ * after the ring's timeout (100 ms, see activate()). Frames that arrived
+ * just before a stop still sit in that block: wait for it and read them, or
+ * they are lost without being counted as drops.
+ */
+static void drain(struct capsrc *s, unsigned long long left, pcap_handler cb,
+		  unsigned char *user)
+{
+	double end = mono_now() + 0.3;
+
+	while (mono_now() < end) {
+		struct pollfd pfd = { pcap_get_selectable_fd(s->p), POLLIN, 0 };
+		int n;
+
+		if (poll(&pfd, 1, 50) < 0 && errno != EINTR)
+			return;
+		n = pcap_dispatch(s->p, left ? (int)(left > 1000000 ? 1000000 : left) : -1,
+				  cb, user);
+		if (n == PCAP_ERROR_BREAK)
+			continue;	/* the stop's pcap_breakloop(), now cleared */
+		if (n < 0)
+			return;
+		if (left) {
+			if ((unsigned long long)n >= left)
+				return;
+			left -= (unsigned long long)n;
+		}
+	}
+}
+
 int capsrc_loop(struct capsrc *s, unsigned long long count, double deadline,
 		pcap_handler cb, unsigned char *user,
 		void (*tick)(void *), void *tick_data, double tick_s)
@@ -264,5 +295,7 @@ int capsrc_loop(struct capsrc *s, unsigned long long count, double deadline,
 				next_tick = mono_now() + tick_s;
 		}
 	}
+	if (s->live && !(count && done >= count))
+		drain(s, count ? count - done : 0, cb, user);
 	return 0;
 }

@@ -87,6 +87,16 @@ capture_checks() {
 		eq "$(jf "$j" .decoders_agree)" true
 	check "$s" "$n: every frame is vsock over the VIRTIO transport header ($(jf "$j" .non_virtio) are not)" \
 		eq "$(jf "$j" .non_virtio)" 0
+	if [[ $bootname == virtio ]]; then
+		# vhost-device-vsock 0.3.0 has been seen (once, 5.10 guest) to send an
+		# op-0 packet and a zeroed one after a close; the guest answers with
+		# RST to 0:0. The capture shows them faithfully: tolerated, shown.
+		check "$s" "$n: no malformed frame but from the host's side ($(jf "$j" '.junk | length'): $(jf "$j" '.junk | join(", ")' | cut -c1-120))" \
+			eq "$(jf "$j" .junk_from_host_side)" true
+	else
+		check "$s" "$n: no malformed frame (op INVALID or CIDs 0): $(jf "$j" '.junk | length') $(jf "$j" '.junk | join(", ")' | cut -c1-120)" \
+			eq "$(jf "$j" '.junk | length')" 0
+	fi
 	check "$s" "$n: the kernel dropped nothing: '$st'" eval 'isnum "$drops" && ((drops == 0))'
 	check "$s" "$n: frames captured = frames in the pcap = the monitor's rx_packets ($fr, $(jf "$j" .frames), $rx)" \
 		eval 'isnum "$fr" && [[ $fr == $(jf "$j" .frames) && $fr == "$rx" ]]'
@@ -304,6 +314,16 @@ judge_main() {
 	check 7 "down --stale reclaims another (exit $(get s7_down_stale_rc), reclaimed $(get s7_reclaimed_by_down)); no monitor left ('$(get s7_monitors_end)')" \
 		eval '[[ $(get s7_kill2_left) == 1 && $(get s7_down_stale_rc) == 0 && $(get s7_reclaimed_by_down) == 1 && -z $(get s7_monitors_end) ]]'
 
+	local fast='' fast_ok=1 i fr rx
+	for i in 1 2 3; do
+		fr=$(stat_frames "$(get "s7_fast${i}_stats")") rx=$(get "s7_fast${i}_rx")
+		fast+="${fr:-?}/${rx:-?} "
+		[[ $(get "s7_fast${i}_rc") == 0 ]] && isnum "$fr" && isnum "$rx" && ((rx > 0 && fr == rx)) || fast_ok=0
+	done
+	check 7 "SIGINT right after a short conversation: the capture keeps every frame its monitor counted (captured/counted: ${fast% })" \
+		eq "$fast_ok" 1
+	[[ $fast_ok == 1 ]] || note "vsockmon-ctl does not drain libpcap's last TPACKET_V3 block on SIGINT; the loss is not counted as a drop"
+
 	# --- 5: security
 	check 5 "setup: uid $(get s5_plain_uid) outside, uid $(get s5_user_inner_uid) in its user+net namespace, where it may add a veth (rc $(get s5_user_control_rc))" \
 		eval '[[ $(get s5_plain_uid) == 1000 && $(get s5_user_inner_uid) == 0 && $(get s5_user_control_rc) == 0 ]]'
@@ -397,7 +417,7 @@ print_table() {
 
 # The self-test: deliberately broken modules must make scenario 1 fail.
 broken_selftest() {
-	local v rel kdir src sout rc=0 f1
+	local v rel kdir src sout rc=0 f1 sp=0 sf=0
 	kdir=$("$VM_DIR/fetch-kernel" --series 6.1 --suite bookworm) || die "fetch-kernel 6.1 failed"
 	rel=$(<"$kdir/release")
 	need_cmds make:make gcc:gcc "linux-headers-$rel:/lib/modules/$rel/build/Makefile"
@@ -436,11 +456,14 @@ broken_selftest() {
 		grep -E '^(not ok|ok) - \[[^ ]* s1\]' "$sout/judge.txt" | sed 's/^/#   /'
 		if ((f1 > 0)); then
 			echo "ok - broken module ($v): scenario 1 FAILED as it must ($f1 of its checks failed)"
+			sp=$((sp + 1))
 		else
 			echo "not ok - broken module ($v): scenario 1 passed: the suite cannot see this breakage"
+			sf=$((sf + 1))
 			rc=1
 		fi
 		set -e
 	done
+	echo "$sp passed, $sf failed"
 	return "$rc"
 }

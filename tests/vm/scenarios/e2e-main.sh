@@ -190,6 +190,23 @@ wait "$kp" 2>/dev/null
 fact s7_kill2_left "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 1 || echo 0)"
 run_fact s7_down_stale vsockmon-ctl down --stale
 fact s7_reclaimed_by_down "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 0 || echo 1)"
+# (h) SIGINT right after a short conversation: the capture must keep every
+# frame its monitor counted (libpcap may still hold the last block)
+for i in 1 2 3; do
+	vsockmon-ctl capture -w /tmp/l-fast$i.pcap 2>/tmp/l-fast$i.err &
+	lp=$!
+	wait_for 30 grep -q 'capturing on' /tmp/l-fast$i.err
+	socat -u "VSOCK-LISTEN:508$i" OPEN:/dev/null &
+	fp=$!
+	wait_listen "508$i"
+	printf 'lifecycle %s\n' "$i" | socat -u - "VSOCK-CONNECT:1:508$i"
+	wait "$fp"
+	fact "s7_fast${i}_rx" "$(cat /sys/class/net/vsmcap$lp/statistics/rx_packets 2>&1)"
+	kill -INT "$lp"
+	wait "$lp"
+	fact "s7_fast${i}_rc" "$?"
+	fact "s7_fast${i}_stats" "$(tail -n 1 /tmp/l-fast$i.err)"
+done
 fact s7_monitors_end "$(monitors)"
 
 # --- 5: an unprivileged user
