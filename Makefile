@@ -90,7 +90,7 @@ pkg:
 	@tests/run pkg
 
 check: deps
-	@tests/run abi style unit matrix vm-smoke pkg
+	@tests/run abi style unit matrix vm-smoke e2e pkg
 
 clean:
 	$(MAKE) -C src/module clean
