@@ -324,6 +324,9 @@ judge_main() {
 		eq "$fast_ok" 1
 	[[ $fast_ok == 1 ]] || note "vsockmon-ctl does not drain libpcap's last TPACKET_V3 block on SIGINT; the loss is not counted as a drop"
 
+	check 7 "after all that, our module unloads: rmmod vsockmon rc $(get ours_rmmod_rc) $(get ours_rmmod_out)" \
+		eq "$(get ours_rmmod_rc)" 0
+
 	# --- 5: security
 	check 5 "setup: uid $(get s5_plain_uid) outside, uid $(get s5_user_inner_uid) in its user+net namespace, where it may add a veth (rc $(get s5_user_control_rc))" \
 		eval '[[ $(get s5_plain_uid) == 1000 && $(get s5_user_inner_uid) == 0 && $(get s5_user_control_rc) == 0 ]]'
@@ -392,6 +395,8 @@ judge_virtio() {
 			eval '[[ $r == match:* && $(get ${n}_rc) == 0 && $(stat_drops "$(get ${n}_stats)") == 0 ]]'
 	done
 
+	check 2 "after the virtio captures, our module unloads: rmmod vsockmon rc $(get rmmod_rc) $(get rmmod_out)" \
+		eq "$(get rmmod_rc)" 0
 	doc=$(get s9_doctor_out)
 	check 9 "doctor in the virtio guest (exit $(get s9_doctor_rc)): virtio transport tapped" \
 		eval '[[ $(get s9_doctor_rc) == 0 ]] && has "$doc" "OK +transport virtio \(guest\) \(vmw_vsock_virtio_transport\) loaded; its traffic is visible"'
