@@ -106,6 +106,7 @@ static const char *link_role(const struct link_info *li)
 
 static void link_json(FILE *f, const struct link_info *li)
 {
+	bool temporary;
 	pid_t pid;
 
 	fprintf(f, "{\"name\":");
@@ -122,9 +123,9 @@ static void link_json(FILE *f, const struct link_info *li)
 			(unsigned long long)li->rx_packets,
 			(unsigned long long)li->rx_bytes,
 			(unsigned long long)li->rx_dropped);
-	fprintf(f, ",\"temporary\":%s",
-		tmpmon_parse(li, &pid) ? "true" : "false");
-	if (tmpmon_parse(li, &pid))
+	temporary = tmpmon_parse(li, &pid);
+	fprintf(f, ",\"temporary\":%s", temporary ? "true" : "false");
+	if (temporary)
 		fprintf(f, ",\"owner_pid\":%ld,\"stale\":%s", (long)pid,
 			tmpmon_is_stale(li, &proc_probe_real) ? "true" : "false");
 	if (li->alias[0]) {

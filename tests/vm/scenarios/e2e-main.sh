@@ -170,23 +170,23 @@ run_fact s7_list_after vsockmon-ctl list --json
 fact s7_links_after "$(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | tr '\n' ' ')"
 run_fact s7_down vsockmon-ctl down vsockmon0
 ip link del vt0 2>/dev/null
+# killed_capture TAG: a capture SIGKILLed once it runs; its pid in $kp
+killed_capture() {
+	vsockmon-ctl capture -w "/tmp/$1.pcap" 2>"/tmp/$1.err" &
+	kp=$!
+	wait_for 30 grep -q 'capturing on' "/tmp/$1.err"
+	kill -KILL "$kp"
+	wait "$kp" 2>/dev/null
+}
 # (g) a SIGKILLed capture leaves a stale monitor: the next capture reclaims it
-vsockmon-ctl capture -w /tmp/l-kill.pcap 2>/tmp/l-kill.err &
-kp=$!
-wait_for 30 grep -q 'capturing on' /tmp/l-kill.err
-kill -KILL "$kp"
-wait "$kp" 2>/dev/null
+killed_capture l-kill
 fact s7_kill_left "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 1 || echo 0)"
 run_fact s7_kill_list vsockmon-ctl list
 run_fact s7_kill_doctor vsockmon-ctl doctor
 run_fact s7_reclaim_capture vsockmon-ctl capture --duration 1 -w /tmp/l-reclaim.pcap
 fact s7_reclaimed_by_capture "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 0 || echo 1)"
 # ... or `down --stale` does
-vsockmon-ctl capture -w /tmp/l-kill2.pcap 2>/tmp/l-kill2.err &
-kp=$!
-wait_for 30 grep -q 'capturing on' /tmp/l-kill2.err
-kill -KILL "$kp"
-wait "$kp" 2>/dev/null
+killed_capture l-kill2
 fact s7_kill2_left "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 1 || echo 0)"
 run_fact s7_down_stale vsockmon-ctl down --stale
 fact s7_reclaimed_by_down "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 0 || echo 1)"
