@@ -10,6 +10,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
+#include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
 #include "compat-probed.h"
@@ -44,6 +45,20 @@ static inline void vsockmon_set_netns_local(struct net_device *dev)
 	dev->netns_local = true;
 #else
 	dev->features |= NETIF_F_NETNS_LOCAL;
+#endif
+}
+
+/*
+ * A packet socket bound to no device ("tcpdump -i any") reads every
+ * monitor too. Before 6.15 such sockets sit on a list modules cannot see,
+ * so they do not count as readers there (tap_always=1 is the way out).
+ */
+static inline bool vsockmon_netns_has_reader(const struct net_device *dev)
+{
+#ifdef HAVE_NETNS_PTYPE_ALL
+	return !list_empty(&dev_net(dev)->ptype_all);
+#else
+	return false;
 #endif
 }
 

@@ -5,6 +5,9 @@
  *
  * The vsock transports build one capture frame per packet and hand it to
  * every registered tap; this device only counts and frees what it gets.
+ * Building those frames halves bulk throughput even when nobody reads
+ * them, so a monitor registers its tap only while a packet socket reads
+ * it (or it is promiscuous).
  * Unlike the in-tree driver it is safe by default: because the tap list
  * is global, only CAP_NET_ADMIN in the initial user namespace may create
  * a monitor, and a monitor never leaves the network namespace it was
@@ -18,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
+#include <linux/workqueue.h>
 #include <net/sock.h>
 #include <net/af_vsock.h>
 #include <net/rtnetlink.h>
@@ -33,8 +37,24 @@ module_param(insecure_allow_userns, bool, 0444);
 MODULE_PARM_DESC(insecure_allow_userns,
 		 "INSECURE: let CAP_NET_ADMIN in any user namespace create monitors and move them between network namespaces, as the in-tree driver does; any user can then read all vsock traffic (default: off)");
 
+static bool tap_always;
+module_param(tap_always, bool, 0444);
+MODULE_PARM_DESC(tap_always,
+		 "register the tap whenever a monitor is up, as the in-tree driver does, even with nobody reading; slows all vsock traffic (default: off)");
+
+/*
+ * Binding a packet socket tells the driver nothing, so readers are found
+ * by polling; a promiscuous one (tcpdump, vsockmon-ctl) is seen at once.
+ */
+#define VSOCKMON_READER_POLL (HZ / 10)
+
 struct vsockmon {
 	struct vsock_tap tap;
+	struct net_device *dev;
+	struct delayed_work reader_poll;
+	struct mutex tap_lock;	/* serialises vsock_add_tap/vsock_remove_tap */
+	bool tapping;		/* our tap is on the transports' list */
+	bool running;		/* between ndo_open and ndo_stop */
 };
 
 static void vsockmon_log_tap(struct net_device *dev, const char *what)
@@ -44,26 +64,80 @@ static void vsockmon_log_tap(struct net_device *dev, const char *what)
 		    task_tgid_nr(current), current->comm);
 }
 
+static bool vsockmon_has_reader(const struct net_device *dev)
+{
+	return READ_ONCE(dev->promiscuity) || !list_empty(&dev->ptype_all) ||
+	       vsockmon_netns_has_reader(dev);
+}
+
+/* Register the tap when the monitor is up and read, remove it otherwise. */
+static void vsockmon_sync_tap(struct vsockmon *mon)
+{
+	bool want = READ_ONCE(mon->running) &&
+		    (tap_always || vsockmon_has_reader(mon->dev));
+
+	mutex_lock(&mon->tap_lock);
+	if (want && !mon->tapping) {
+		/* Fails only for a device that is not ARPHRD_VSOCKMON. */
+		mon->tapping = !vsock_add_tap(&mon->tap);
+		netdev_dbg(mon->dev, "tap registered\n");
+	} else if (!want && mon->tapping) {
+		/* Waits for the transports to leave the tap. */
+		vsock_remove_tap(&mon->tap);
+		mon->tapping = false;
+		netdev_dbg(mon->dev, "tap removed\n");
+	}
+	mutex_unlock(&mon->tap_lock);
+}
+
+static void vsockmon_reader_poll(struct work_struct *work)
+{
+	struct vsockmon *mon = container_of(to_delayed_work(work),
+					    struct vsockmon, reader_poll);
+
+	vsockmon_sync_tap(mon);
+	/* ndo_stop cancels this, including the requeue. */
+	queue_delayed_work(system_power_efficient_wq, &mon->reader_poll,
+			   VSOCKMON_READER_POLL);
+}
+
+/*
+ * Each monitor pins the module: rmmod then fails with "in use" instead of
+ * deleting monitors someone set up.
+ */
 static int vsockmon_init(struct net_device *dev)
 {
-	return vsockmon_stats_alloc(dev);
+	struct vsockmon *mon = netdev_priv(dev);
+	int err;
+
+	err = vsockmon_stats_alloc(dev);
+	if (err)
+		return err;
+
+	mon->dev = dev;
+	mon->tap.dev = dev;
+	mon->tap.module = THIS_MODULE;
+	mutex_init(&mon->tap_lock);
+	INIT_DELAYED_WORK(&mon->reader_poll, vsockmon_reader_poll);
+	__module_get(THIS_MODULE);
+	return 0;
 }
 
 static void vsockmon_uninit(struct net_device *dev)
 {
 	vsockmon_stats_free(dev);
+	module_put(THIS_MODULE);
 }
 
 static int vsockmon_open(struct net_device *dev)
 {
 	struct vsockmon *mon = netdev_priv(dev);
-	int err;
 
-	mon->tap.dev = dev;
-	mon->tap.module = THIS_MODULE;
-	err = vsock_add_tap(&mon->tap);
-	if (err)
-		return err;
+	WRITE_ONCE(mon->running, true);
+	vsockmon_sync_tap(mon);
+	if (!tap_always)
+		queue_delayed_work(system_power_efficient_wq,
+				   &mon->reader_poll, VSOCKMON_READER_POLL);
 
 	vsockmon_log_tap(dev, "started");
 	return 0;
@@ -72,14 +146,20 @@ static int vsockmon_open(struct net_device *dev)
 static int vsockmon_stop(struct net_device *dev)
 {
 	struct vsockmon *mon = netdev_priv(dev);
-	int err;
 
-	err = vsock_remove_tap(&mon->tap);
-	if (err)
-		return err;
+	WRITE_ONCE(mon->running, false);
+	cancel_delayed_work_sync(&mon->reader_poll);
+	vsockmon_sync_tap(mon);
 
 	vsockmon_log_tap(dev, "stopped");
 	return 0;
+}
+
+/* Called under RTNL; IFF_UNICAST_FLT keeps it out of atomic context. */
+static void vsockmon_change_rx_flags(struct net_device *dev, int change)
+{
+	if (change & IFF_PROMISC)
+		vsockmon_sync_tap(netdev_priv(dev));
 }
 
 /* Every frame arrives here once per monitor; packet sockets saw it already. */
@@ -102,6 +182,7 @@ static const struct net_device_ops vsockmon_netdev_ops = {
 	.ndo_open = vsockmon_open,
 	.ndo_stop = vsockmon_stop,
 	.ndo_start_xmit = vsockmon_xmit,
+	.ndo_change_rx_flags = vsockmon_change_rx_flags,
 	.ndo_get_stats64 = vsockmon_get_stats64,
 };
 
@@ -121,7 +202,7 @@ static void vsockmon_setup(struct net_device *dev)
 {
 	dev->type = ARPHRD_VSOCKMON;
 	dev->flags = IFF_NOARP;
-	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_UNICAST_FLT;
 	dev->netdev_ops = &vsockmon_netdev_ops;
 	dev->ethtool_ops = &vsockmon_ethtool_ops;
 	dev->needs_free_netdev = true;

@@ -7,6 +7,30 @@ PAYLOAD=${PAYLOAD:-vsockmon-smoke-payload}
 rel=$(uname -r)
 fact kernel "$rel"
 
+# exchange PORT PAYLOAD PREFIX: one socat conversation over CID 1, facts
+# PREFIXlistener_ready, PREFIXconnect_tries, ..., PREFIXreceived
+exchange() {
+	socat -u "VSOCK-LISTEN:$1" CREATE:/tmp/received 2>/tmp/socat-listen.err &
+	listen_pid=$!
+	wait_for 10 sh -c "ss -H -l --vsock | grep -Eq ':$1([^0-9]|\$)'" && fact "$3listener_ready" 1 || fact "$3listener_ready" 0
+	i=0
+	while :; do
+		printf '%s' "$2" | socat -u - "VSOCK-CONNECT:1:$1" 2>/tmp/socat-connect.err && break
+		i=$((i + 1))
+		[ "$i" -ge 5 ] && break
+		sleep 0.5
+	done
+	fact "$3connect_tries" "$((i + 1))"
+	fact "$3connect_err" "$(cat /tmp/socat-connect.err)"
+	wait_for 10 sh -c "! kill -0 $listen_pid" || kill "$listen_pid" 2>/dev/null
+	wait "$listen_pid"
+	fact "$3listen_rc" "$?"
+	fact "$3listen_err" "$(cat /tmp/socat-listen.err)"
+	fact "$3received" "$(cat /tmp/received 2>&1)"
+	rm -f /tmp/received
+}
+rx() { cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1; }
+
 # --- (a) modprobe picks our module over the in-tree one
 fact intree_module "$(ls /lib/modules/"$rel"/kernel/drivers/net/vsockmon.ko* 2>&1)"
 fact modinfo_path "$(modinfo -n vsockmon 2>&1)"
@@ -20,7 +44,26 @@ modprobe vsock_diag 2>/dev/null # for ss --vsock
 run_fact link_add ip link add vsockmon0 type vsockmon
 run_fact link_up ip link set vsockmon0 up
 fact link_type "$(cat /sys/class/net/vsockmon0/type 2>&1)"
-fact rx_before "$(cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1)"
+
+# --- (f) nobody reads the monitor: the transports must not build frames for
+# it (rx_packets stays), until a reader binds, even one not promiscuous
+exchange "$((PORT + 1))" "$PAYLOAD-idle" idle_
+fact idle_rx "$(rx)"
+tcpdump -Z root -p -i vsockmon0 --immediate-mode -U -w /tmp/nopromisc.pcap 2>/tmp/tcpdump-p.err &
+tcpdump_pid=$!
+wait_for 20 grep -q 'listening on' /tmp/tcpdump-p.err
+sleep 0.5 # the module looks for readers every 100 ms
+exchange "$((PORT + 2))" "$PAYLOAD-p" nopromisc_
+wait_for 5 sh -c 'strings /tmp/nopromisc.pcap | grep -qF "$1"' - "$PAYLOAD-p" && fact nopromisc_in_pcap 1 || fact nopromisc_in_pcap 0
+kill -INT "$tcpdump_pid"
+wait "$tcpdump_pid"
+fact nopromisc_rx "$(rx)"
+fact nopromisc_promiscuity "$(ip -d -o link show vsockmon0 | grep -o 'promiscuity [0-9]*')"
+sleep 0.5 # the reader is gone: the next poll removes the tap
+fact idle2_rx_before "$(rx)"
+exchange "$((PORT + 3))" "$PAYLOAD-idle2" idle2_
+fact idle2_rx_after "$(rx)"
+fact rx_before "$(rx)"
 
 # --immediate-mode: with libpcap's default TPACKET_V3 ring, frames wait in a
 # block until its timeout (1 s) and a SIGINT before that loses them.
@@ -28,23 +71,7 @@ tcpdump -Z root -i vsockmon0 --immediate-mode -U -w "$ARTEFACTS/smoke.pcap" 2>/t
 tcpdump_pid=$!
 wait_for 20 grep -q 'listening on' /tmp/tcpdump.err && fact tcpdump_ready 1 || fact tcpdump_ready 0
 
-socat -u "VSOCK-LISTEN:$PORT" CREATE:/tmp/received 2>/tmp/socat-listen.err &
-listen_pid=$!
-wait_for 10 sh -c "ss -H -l --vsock | grep -Eq ':$PORT([^0-9]|\$)'" && fact listener_ready 1 || fact listener_ready 0
-i=0
-while :; do
-	printf '%s' "$PAYLOAD" | socat -u - "VSOCK-CONNECT:1:$PORT" 2>/tmp/socat-connect.err && break
-	i=$((i + 1))
-	[ "$i" -ge 5 ] && break
-	sleep 0.5
-done
-fact connect_tries "$((i + 1))"
-fact connect_err "$(cat /tmp/socat-connect.err)"
-wait_for 10 sh -c "! kill -0 $listen_pid" || kill "$listen_pid" 2>/dev/null
-wait "$listen_pid"
-fact listen_rc "$?"
-fact listen_err "$(cat /tmp/socat-listen.err)"
-fact received "$(cat /tmp/received 2>&1)"
+exchange "$PORT" "$PAYLOAD" ''
 
 # let the frames reach the file: the payload, then the shutdown after it
 wait_for 5 sh -c 'strings "$1" | grep -qF "$2"' - "$ARTEFACTS/smoke.pcap" "$PAYLOAD" && fact payload_in_pcap 1 || fact payload_in_pcap 0
@@ -95,7 +122,20 @@ links=$(ip -o link show type vsockmon 2>&1)
 fact links_after_rc "$?"
 fact links_after "$links"
 
+# --- (g) a monitor pins the module, even when it is down
+ip link add vsockmon1 type vsockmon
+run_fact rmmod_busy rmmod vsockmon
+run_fact busy_link_still ip link show vsockmon1
+ip link del vsockmon1
 run_fact rmmod rmmod vsockmon
+
+# --- (h) tap_always=1: the in-tree behaviour, tapped with nobody reading
+run_fact always_modprobe modprobe vsockmon tap_always=1
+ip link add vsockmon0 type vsockmon && ip link set vsockmon0 up
+exchange "$((PORT + 4))" "$PAYLOAD-always" always_
+fact always_rx "$(rx)"
+ip link del vsockmon0
+run_fact always_rmmod rmmod vsockmon
 
 # --- the documented opt-out restores the upstream behaviour
 run_fact insecure_modprobe modprobe vsockmon insecure_allow_userns=1
