@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "kmod.h"
 #include "monitor.h"
+#include "readers.h"
 
 static int open_rtnl(struct rtnl **r)
 {
@@ -107,6 +108,7 @@ static const char *link_role(const struct link_info *li)
 static void link_json(FILE *f, const struct link_info *li)
 {
 	bool temporary;
+	int readers;
 	pid_t pid;
 
 	fprintf(f, "{\"name\":");
@@ -118,6 +120,9 @@ static void link_json(FILE *f, const struct link_info *li)
 	fprintf(f, ",\"mtu\":%u", li->mtu);
 	if (li->has_promiscuity)
 		fprintf(f, ",\"promiscuity\":%u", li->promiscuity);
+	readers = packet_readers_of(li->ifindex);
+	if (readers >= 0)
+		fprintf(f, ",\"readers\":%d", readers);
 	if (li->has_stats)
 		fprintf(f, ",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"rx_dropped\":%llu",
 			(unsigned long long)li->rx_packets,
@@ -185,10 +190,11 @@ int run_list(const struct list_opts *o)
 			fprintf(OUT, "%-15s %-5s %-8s %12s %14s %10s  %s\n", "NAME",
 				"STATE", "READERS", "FRAMES", "BYTES", "DROPPED", "");
 		for (i = 0; i < n; i++) {
+			int readers = packet_readers_of(v[i].ifindex);
 			char rd[16] = "-";
 
-			if (v[i].has_promiscuity)
-				snprintf(rd, sizeof(rd), "%u", v[i].promiscuity);
+			if (readers >= 0)
+				snprintf(rd, sizeof(rd), "%d", readers);
 			fprintf(OUT, "%-15s %-5s %-8s %12llu %14llu %10llu  %s\n",
 				v[i].name, (v[i].flags & IFF_UP) ? "up" : "down",
 				rd, (unsigned long long)v[i].rx_packets,
@@ -240,13 +246,20 @@ static void module_json(FILE *f, const struct module_facts *mf)
 
 static void link_text(FILE *f, const struct link_info *li)
 {
+	int readers;
 	pid_t pid;
 
 	fprintf(f, "%s: ifindex %d, %s, operstate %s, mtu %u\n", li->name,
 		li->ifindex, (li->flags & IFF_UP) ? "up" : "down",
 		operstate_name(li->operstate), li->mtu);
+	readers = packet_readers_of(li->ifindex);
+	if (readers >= 0)
+		fprintf(f, "  readers: %d packet socket%s%s\n", readers,
+			readers == 1 ? "" : "s",
+			readers || (li->has_promiscuity && li->promiscuity) ?
+			"" : " (nobody reads it)");
 	if (li->has_promiscuity)
-		fprintf(f, "  promiscuous readers: %u\n", li->promiscuity);
+		fprintf(f, "  promiscuity: %u\n", li->promiscuity);
 	if (li->has_stats)
 		fprintf(f, "  frames %llu, bytes %llu, dropped %llu\n",
 			(unsigned long long)li->rx_packets,
