@@ -64,3 +64,6 @@ if ! grep -q '^#define HAVE_VSOCK_TAP ' "$work/out.h"; then
 fi
 
 mv "$work/out.h" "$out"
+# One line in the build log (DKMS make.log) says what the kernel offers.
+echo "vsockmon: $release has: $(sed -n 's/^#define HAVE_\([A-Z0-9_]*\) 1$/\1/p' "$out" |
+	tr '[:upper:]' '[:lower:]' | paste -sd' ')"

@@ -271,6 +271,15 @@ judge_main() {
 		eval '[[ $(jf "$j" .tcpdump_linktype) == VSOCK && $(jf "$j" .decoders_agree) == true && $(jf "$j" .non_virtio) == 0 && $(jf "$j" .frames) == $(get s8_rx_packets) ]] && has "$tds" "^$(jf "$j" .frames) packets captured| $(jf "$j" .frames) packets captured"'
 	check 8 "s8.pcap: the conversation to 1:5008 is whole: $(conn "$j" 5008 .ops | cut -c1-100)" \
 		eval '[[ $(conn "$j" 5008 .seq_ok) == true && $(conn "$j" 5008 .sha256_c2s) == "$s4a_sha" && $(get s8_sha256) == "$s4a_sha" ]]'
+	local any_rx rel_mm
+	any_rx=$(get s8_any_rx_delta) rel_mm=$(get kernel | awk -F. '{ printf "%d%03d", $1, $2 }')
+	if ((rel_mm >= 6015)); then
+		check 8 "tcpdump -i any reads an idle monitor: the module taps for it on $(get kernel) (rx_packets +$any_rx)" \
+			eval '[[ $any_rx =~ ^[0-9]+$ ]] && ((any_rx > 0))'
+	else
+		check 8 "tcpdump -i any does not wake an idle monitor before 6.15, as documented (rx_packets +$any_rx)" \
+			eq "$any_rx" 0
+	fi
 	check 8 "ip link del vsockmon0 (rc $(get s8_del_rc)) leaves no monitor but top's ('$(get s8_monitors_after)')" \
 		eval '[[ $(get s8_del_rc) == 0 && $(get s8_monitors_after) != *vsockmon0* && $(sed "s/$(get s9_top_ifname) //" <<<"$(get s8_monitors_after)") == "" ]]'
 
@@ -309,6 +318,11 @@ judge_main() {
 		eval '[[ $(get s7_up_rc) == 0 && -n $(get s7_list_before_out) && $(get s7_list_before_out) == "$(get s7_list_after_out)" && $(get s7_links_before) == "$(get s7_links_after)" && $(get s7_links_after) == *vt0* && $(get s7_links_after) == *vsockmon0* ]]'
 	check 7 "a SIGKILLed capture leaves its monitor (left $(get s7_kill_left)); list marks it stale; doctor warns" \
 		eval '[[ $(get s7_kill_left) == 1 ]] && has "$(get s7_kill_list_out)" "stale" && has "$(get s7_kill_doctor_out)" "WARN .*stale temporary monitor"'
+	local live_r dead_r
+	live_r=$(jq -r --arg n "vsmcap$(get s7_kill_pid)" '.[] | select(.name == $n) | .readers' <<<"$(get s7_kill_json_live)" 2>/dev/null)
+	dead_r=$(jq -r --arg n "vsmcap$(get s7_kill_pid)" '.[] | select(.name == $n) | .readers' <<<"$(get s7_kill_json)" 2>/dev/null)
+	check 7 "list --json counts the capture as a reader of its monitor (${live_r:-?}), the stale monitor has none (${dead_r:-?}): it costs nothing" \
+		eval '[[ $live_r =~ ^[0-9]+$ && $live_r -ge 1 && $dead_r == 0 ]]'
 	check 7 "the next capture reclaims it (capture exit $(get s7_reclaim_capture_rc), reclaimed $(get s7_reclaimed_by_capture))" \
 		eval '[[ $(get s7_reclaim_capture_rc) == 0 && $(get s7_reclaimed_by_capture) == 1 ]]'
 	check 7 "down --stale reclaims another (exit $(get s7_down_stale_rc), reclaimed $(get s7_reclaimed_by_down)); no monitor left ('$(get s7_monitors_end)')" \

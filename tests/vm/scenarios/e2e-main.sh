@@ -90,6 +90,18 @@ kill -INT "$tp"
 wait "$tp"
 fact s8_tcpdump_rc "$?"
 fact s8_tcpdump_err "$(cat /tmp/s8.err)"
+# its reader gone, vsockmon0 is idle; a socket bound to no device reads it
+# too, but the module sees such sockets only on Linux 6.15 and later
+sleep 0.5
+rx0=$(cat /sys/class/net/vsockmon0/statistics/rx_packets)
+tcpdump -Z root -i any -w /tmp/s8any.pcap 2>/tmp/s8any.err &
+tp=$!
+wait_for 20 grep -q 'listening on' /tmp/s8any.err
+sleep 0.5 # one reader poll
+xfer s8any socat 5019 /tmp/s4a
+fact s8_any_rx_delta "$(($(cat /sys/class/net/vsockmon0/statistics/rx_packets) - rx0))"
+kill -INT "$tp"
+wait "$tp"
 run_fact s8_del ip link del vsockmon0
 fact s8_monitors_after "$(monitors)"
 
@@ -175,6 +187,7 @@ killed_capture() {
 	vsockmon-ctl capture -w "/tmp/$1.pcap" 2>"/tmp/$1.err" &
 	kp=$!
 	wait_for 30 grep -q 'capturing on' "/tmp/$1.err"
+	killed_list_live=$(vsockmon-ctl list --json 2>&1)
 	kill -KILL "$kp"
 	wait "$kp" 2>/dev/null
 }
@@ -182,6 +195,9 @@ killed_capture() {
 killed_capture l-kill
 fact s7_kill_left "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 1 || echo 0)"
 run_fact s7_kill_list vsockmon-ctl list
+fact s7_kill_json_live "$killed_list_live"
+fact s7_kill_json "$(vsockmon-ctl list --json 2>&1)"
+fact s7_kill_pid "$kp"
 run_fact s7_kill_doctor vsockmon-ctl doctor
 run_fact s7_reclaim_capture vsockmon-ctl capture --duration 1 -w /tmp/l-reclaim.pcap
 fact s7_reclaimed_by_capture "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 0 || echo 1)"
