@@ -95,12 +95,39 @@ static void le32_eq(struct sbuf *b, size_t off, uint32_t v)
 	sb_printf(b, "link[%zu:4] = 0x%08x", off, bswap_32(v));
 }
 
+/*
+ * libpcap reads a blank expression (its blanks: space, tab, CR, LF) as
+ * "everything", but "A and ( )" fails to compile.
+ */
+static bool blank(const char *s)
+{
+	return !s || !s[strspn(s, " \t\r\n")];
+}
+
+/*
+ * Parentheses are always tokens to libpcap (no quoting), so this is exact.
+ * Without it, --cid 3 --filter '1 = 1) or (1 = 1' became
+ * "(cid 3) and (1 = 1) or (1 = 1)": every frame.
+ */
+bool filter_balanced(const char *s)
+{
+	long depth = 0;
+
+	for (; s && *s; s++) {
+		if (*s == '(')
+			depth++;
+		else if (*s == ')' && --depth < 0)
+			return false;
+	}
+	return depth == 0;
+}
+
 int filter_expr(const struct vsock_match *m, const char *extra, char *buf,
 		size_t sz)
 {
 	struct sbuf b = { buf, sz, 0, false };
 
-	if (!sz)
+	if (!sz || !filter_balanced(extra))
 		return -1;
 	buf[0] = '\0';
 	if (m->set & MATCH_CID) {
@@ -130,7 +157,7 @@ int filter_expr(const struct vsock_match *m, const char *extra, char *buf,
 		sb_and(&b);
 		sb_printf(&b, "link[%zu:2] = 0x%04x", OFF_OP, bswap_16(m->op));
 	}
-	if (extra && *extra) {
+	if (!blank(extra)) {
 		if (b.len) {
 			sb_printf(&b, " and (%s)", extra);
 		} else {

@@ -6,6 +6,7 @@
 #ifndef VSOCKMON_FILTER_H
 #define VSOCKMON_FILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,13 +25,28 @@ struct vsock_match {
 	uint16_t op;
 };
 
+/*
+ * pcap_compile()'s optimize argument for these expressions. Off: the
+ * libpcap 1.10 optimiser drops a comparison from
+ * --cid N --src-cid N --dst-cid N (the check of dst_cid's high word),
+ * so frames from N to N + 2^32 got through; its history has many more
+ * such bugs. The plain code is a few dozen instructions longer per frame
+ * and right. tests/fuzz/fuzz_filter.c compiles the same way.
+ */
+#define FILTER_OPTIMIZE 0
+
 /* "connect" etc. or a number; returns 0 or -1. */
 int parse_op(const char *s, uint16_t *op);
 const char *op_name(uint16_t op);	/* NULL if unknown */
 
+/* extra's parentheses pair up, so that "A and (extra)" cannot escape. */
+bool filter_balanced(const char *s);
+
 /*
  * Writes the expression (possibly empty) for m, ANDed with the raw
- * libpcap expression extra (may be NULL). Returns 0, or -1 if buf is short.
+ * libpcap expression extra (may be NULL). Returns 0, or -1 if buf is
+ * short or extra's parentheses do not pair up (parse_capture() refuses
+ * those first, with a clearer message).
  */
 int filter_expr(const struct vsock_match *m, const char *extra, char *buf,
 		size_t sz);

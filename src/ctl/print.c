@@ -152,9 +152,17 @@ void vsock_format(char *buf, size_t sz, const struct timeval *ts,
 	buf[0] = '\0';
 	if (ts) {
 		t = ts->tv_sec;
-		localtime_r(&t, &tm);
-		put(&o, "%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min,
-		    tm.tm_sec, (long)ts->tv_usec);
+		/*
+		 * A pcapng file (-r) can carry a time stamp past the years a
+		 * struct tm holds; localtime_r() then fails and leaves tm as
+		 * it was. Print the seconds rather than stack garbage.
+		 */
+		if (localtime_r(&t, &tm))
+			put(&o, "%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min,
+			    tm.tm_sec, (long)ts->tv_usec);
+		else
+			put(&o, "%lld.%06ld ", (long long)ts->tv_sec,
+			    (long)ts->tv_usec);
 	}
 	if (vsock_decode(data, caplen, len, &f) < 0) {
 		put(&o, "[truncated vsock header: %u of %u bytes] length %u",

@@ -14,6 +14,7 @@
 #include <net/if.h>
 
 #include "ctl.h"
+#include "filter.h"
 #include "monitor.h"
 #include "source.h"
 
@@ -151,7 +152,8 @@ static int set_filter(struct capsrc *s, const char *expr)
 
 	if (!expr || !*expr)
 		return 0;
-	if (pcap_compile(s->p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+	if (pcap_compile(s->p, &prog, expr, FILTER_OPTIMIZE,
+			 PCAP_NETMASK_UNKNOWN) < 0) {
 		ctl_msg("filter '%s': %s", expr, pcap_geterr(s->p));
 		return EXIT_FAIL;
 	}
@@ -259,6 +261,12 @@ int capsrc_loop(struct capsrc *s, unsigned long long count, double deadline,
 			break;
 		if (n < 0) {
 			ctl_msg("capture %s: %s", s->ifname, pcap_geterr(s->p));
+			/*
+			 * E.g. the monitor was deleted: the frames it gave us
+			 * before are still in the ring's current block.
+			 */
+			if (s->live)
+				drain(s, count ? count - done : 0, cb, user);
 			return -1;
 		}
 		done += (unsigned long long)n;

@@ -181,6 +181,23 @@ static void test_expr_text(void **state)
 	assert_string_equal(expr, "link[24:2] = 0x0100 and (len > 5 or len < 2)");
 }
 
+/* Found by tests/fuzz: --filter must stay inside "OPTIONS and (...)". */
+static void test_filter_contained(void **state)
+{
+	struct vsock_match m = { .set = MATCH_CID, .cid = 3 };
+	char expr[512];
+
+	(void)state;
+	assert_int_equal(filter_expr(&m, "1 = 1) or (1 = 1", expr, sizeof(expr)), -1);
+	assert_int_equal(filter_expr(&m, ")(", expr, sizeof(expr)), -1);
+	assert_int_equal(filter_expr(&m, "(len > 5", expr, sizeof(expr)), -1);
+	assert_int_equal(filter_expr(&m, "(len > 5) or (len < 2)", expr,
+				     sizeof(expr)), 0);
+	/* A blank --filter is no filter, as it is alone. */
+	assert_int_equal(filter_expr(&m, " \t", expr, sizeof(expr)), 0);
+	assert_null(strstr(expr, "and ("));
+}
+
 static void test_short_buffer(void **state)
 {
 	struct vsock_match m = { .set = MATCH_CID | MATCH_PORT | MATCH_OP,
@@ -206,6 +223,35 @@ static void test_bad_raw_filter_rejected(void **state)
 	pcap_close(p);
 }
 
+/*
+ * Found by tests/fuzz (fuzz_filter): libpcap 1.10's optimiser dropped the
+ * check of dst_cid's high word from --cid N --src-cid N --dst-cid N, so
+ * a frame from 3 to 2^32 + 3 matched. Compiled as capture compiles
+ * (FILTER_OPTIMIZE), it must not.
+ */
+static void test_optimizer_regression(void **state)
+{
+	static const struct fspec to_hi = {
+		3, CID_HI, 1, 2, T_PAYLOAD, T_VIRTIO, 1, 5, 0, 0, 0, 0, 0, 0,
+	};
+	struct vsock_match m = { .set = MATCH_CID | MATCH_SRC_CID | MATCH_DST_CID,
+				 .cid = 3, .src_cid = 3, .dst_cid = 3 };
+	pcap_t *p = pcap_open_dead(DLT_VSOCK, 262144);
+	struct pcap_pkthdr h = { 0 };
+	struct bpf_program prog;
+	uint8_t buf[128];
+	char expr[512];
+
+	(void)state;
+	h.len = h.caplen = (uint32_t)frame_build(buf, &to_hi);
+	assert_int_equal(filter_expr(&m, NULL, expr, sizeof(expr)), 0);
+	assert_int_equal(pcap_compile(p, &prog, expr, FILTER_OPTIMIZE,
+				      PCAP_NETMASK_UNKNOWN), 0);
+	assert_int_equal(pcap_offline_filter(&prog, &h, buf), 0);
+	pcap_freecode(&prog);
+	pcap_close(p);
+}
+
 static void test_op_names(void **state)
 {
 	uint16_t op;
@@ -228,8 +274,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_expr_text),
+		cmocka_unit_test(test_filter_contained),
 		cmocka_unit_test(test_short_buffer),
 		cmocka_unit_test(test_bad_raw_filter_rejected),
+		cmocka_unit_test(test_optimizer_regression),
 		cmocka_unit_test(test_op_names),
 	};
 

@@ -108,6 +108,14 @@ static void test_timestamp(void **state)
 	tzset();
 	vsock_format(line, sizeof(line), &tv, buf, len, len);
 	assert_string_equal(line, "01:02:05.000042 3:1 > 2:2 payload len 0");
+
+	/*
+	 * Found by tests/fuzz: a pcapng time stamp past what struct tm holds
+	 * printed whatever was on the stack.
+	 */
+	tv.tv_sec = (time_t)1 << 62;
+	vsock_format(line, sizeof(line), &tv, buf, len, len);
+	assert_string_equal(line, "4611686018427387904.000042 3:1 > 2:2 payload len 0");
 }
 
 static void test_small_buffers(void **state)
