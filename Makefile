@@ -25,10 +25,14 @@ help:
 	@echo "make dist                        vsockmon-$(VERSION).tar.gz from git"
 	@echo "make demo                        boot Debian 6.1 in QEMU, capture a vsock conversation"
 	@echo "make e2e                         end-to-end scenarios on Debian 5.10/6.1/6.12/7.2 in QEMU"
+	@echo "make stress                      cycles, 64 monitors, rmmod, hostile rtnetlink on Debian 6.1/7.2 in QEMU"
 	@echo "make unit                        fast tests: ABI, tool (seconds)"
+	@echo "make fuzz                        libFuzzer on the tool's parsers, filter, decoder (FUZZ_SECONDS=30 each)"
 	@echo "make style                       checkpatch on the module"
 	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
 	@echo "make vm-smoke                    boot Debian 6.1 in QEMU with our module"
+	@echo "make test-debug-kernel           our module on a KASAN/kmemleak/lockdep 6.1 kernel (QEMU)"
+	@echo "make bench                       vsock throughput with/without monitors, capture losses (QEMU, ~15 min)"
 	@echo "make deb                         .deb packages into dist/"
 	@echo "make rpm                         .rpm packages into dist/ (from make dist)"
 	@echo "make pkg                         build, lint, install, upgrade, purge the packages"
@@ -65,6 +69,10 @@ dist:
 unit:
 	@tests/run abi unit
 
+fuzz:
+	@scripts/install-deps build fuzz
+	@tests/run fuzz
+
 style:
 	@tests/run style
 
@@ -80,6 +88,20 @@ demo: deps
 e2e:
 	@tests/run e2e
 
+stress:
+	@tests/run stress
+
+# Not part of check: builds a debug kernel once (~25 min, cached), then
+# boots it with smoke, e2e and stress (see tests/vm/README.md).
+test-debug-kernel:
+	@scripts/install-deps build test vm debugkernel
+	@tests/vm/debug-kernel/run
+
+# Not part of check: measures, asserts nothing (bench/run --help).
+bench:
+	@scripts/install-deps build vm bench
+	@bench/run
+
 deb:
 	@scripts/make-deb
 
@@ -90,7 +112,7 @@ pkg:
 	@tests/run pkg
 
 check: deps
-	@tests/run abi style unit matrix vm-smoke e2e pkg
+	@tests/run abi style unit fuzz matrix vm-smoke e2e stress pkg
 
 clean:
 	$(MAKE) -C src/module clean
@@ -98,4 +120,4 @@ clean:
 	rm -rf vsockmon-*.tar.gz dist
 
 .PHONY: all help deps module ctl install install-ctl install-module \
-	dkms-install dist demo e2e unit style matrix vm-smoke deb rpm pkg check clean
+	dkms-install dist demo e2e stress test-debug-kernel bench unit fuzz style matrix vm-smoke deb rpm pkg check clean

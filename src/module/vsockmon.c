@@ -212,12 +212,30 @@ static void vsockmon_setup(struct net_device *dev)
 	if (!insecure_allow_userns)
 		vsockmon_set_netns_local(dev);
 
-	/* Frames are never shorter than our header; the tap ignores MTU. */
+	/*
+	 * Frames are never shorter than our header; the tap ignores MTU, so
+	 * a larger one than the largest frame would only mislead.
+	 */
 	dev->mtu = VSOCKMON_DEFAULT_MTU;
 	dev->min_mtu = sizeof(struct af_vsockmon_hdr);
-	dev->max_mtu = 0;
+	dev->max_mtu = VSOCKMON_DEFAULT_MTU;
 
 	vsockmon_stats_setup(dev);
+}
+
+/* A monitor has no link-layer address and no options of its own. */
+static int vsockmon_validate_attrs(struct nlattr *tb[], struct nlattr *data[],
+				   struct netlink_ext_ack *ack)
+{
+	if (tb[IFLA_ADDRESS] || tb[IFLA_BROADCAST]) {
+		NL_SET_ERR_MSG(ack, "vsockmon: a monitor has no link-layer address");
+		return -EINVAL;
+	}
+	if (data) {
+		NL_SET_ERR_MSG(ack, "vsockmon takes no IFLA_INFO_DATA attributes");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -230,7 +248,7 @@ static int vsockmon_validate(VSOCKMON_VALIDATE_ARGS)
 	struct netlink_ext_ack *ack = VSOCKMON_VALIDATE_EXTACK;
 
 	if (insecure_allow_userns || capable(CAP_NET_ADMIN))
-		return 0;
+		return vsockmon_validate_attrs(tb, data, ack);
 
 	NL_SET_ERR_MSG(ack, "vsockmon: a monitor sees all vsock traffic of the machine; creating one needs CAP_NET_ADMIN in the initial user namespace");
 	pr_notice_ratelimited("refused a monitor to uid %u pid %d comm %s: no CAP_NET_ADMIN in the initial user namespace\n",
@@ -239,9 +257,18 @@ static int vsockmon_validate(VSOCKMON_VALIDATE_ARGS)
 	return -EPERM;
 }
 
+/*
+ * No attributes of our own: with a policy, rtnetlink hands IFLA_INFO_DATA
+ * to validate(), which refuses it, instead of ignoring it silently.
+ */
+#define VSOCKMON_ATTR_MAX 1
+static const struct nla_policy vsockmon_policy[VSOCKMON_ATTR_MAX + 1];
+
 static struct rtnl_link_ops vsockmon_link_ops __read_mostly = {
 	.kind = "vsockmon",
 	.priv_size = sizeof(struct vsockmon),
+	.maxtype = VSOCKMON_ATTR_MAX,
+	.policy = vsockmon_policy,
 	.setup = vsockmon_setup,
 	.validate = vsockmon_validate,
 };

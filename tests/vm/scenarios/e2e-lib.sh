@@ -96,6 +96,19 @@ xfer() {
 	fact "${_n}_err" "$(cat "/tmp/$_n.lerr" "/tmp/$_n.serr" 2>/dev/null)"
 }
 
+# killed_capture TAG: a capture SIGKILLed once it runs, which leaves its
+# temporary monitor (vsmcap$kp) behind; its pid in $kp, `list --json` while
+# it ran in $killed_list_live
+killed_capture() {
+	vsockmon-ctl capture -w "/tmp/$1.pcap" 2>"/tmp/$1.err" &
+	kp=$!
+	wait_for 30 grep -q 'capturing on' "/tmp/$1.err"
+	# shellcheck disable=SC2034 # for the caller
+	killed_list_live=$(vsockmon-ctl list --json 2>&1)
+	kill -KILL "$kp"
+	wait "$kp" 2>/dev/null
+}
+
 # monitors: the names of the vsockmon devices of this namespace, one line.
 monitors() {
 	ip -o link show type vsockmon 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | tr '\n' ' '

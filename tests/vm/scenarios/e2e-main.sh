@@ -182,15 +182,6 @@ run_fact s7_list_after vsockmon-ctl list --json
 fact s7_links_after "$(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | tr '\n' ' ')"
 run_fact s7_down vsockmon-ctl down vsockmon0
 ip link del vt0 2>/dev/null
-# killed_capture TAG: a capture SIGKILLed once it runs; its pid in $kp
-killed_capture() {
-	vsockmon-ctl capture -w "/tmp/$1.pcap" 2>"/tmp/$1.err" &
-	kp=$!
-	wait_for 30 grep -q 'capturing on' "/tmp/$1.err"
-	killed_list_live=$(vsockmon-ctl list --json 2>&1)
-	kill -KILL "$kp"
-	wait "$kp" 2>/dev/null
-}
 # (g) a SIGKILLed capture leaves a stale monitor: the next capture reclaims it
 killed_capture l-kill
 fact s7_kill_left "$(ip link show vsmcap$kp >/dev/null 2>&1 && echo 1 || echo 0)"
