@@ -155,11 +155,20 @@ static int vsockmon_stop(struct net_device *dev)
 	return 0;
 }
 
-/* Called under RTNL; IFF_UNICAST_FLT keeps it out of atomic context. */
+/*
+ * A reader going promiscuous is synced at once, so it misses no frame.
+ * Only while up: on unregister, packet sockets drop their promiscuity
+ * under rcu_read_lock(), where we may not sleep, and ndo_stop has removed
+ * the tap already. IFF_UNICAST_FLT keeps the address-list path, which
+ * holds a spinlock, from calling us at all. running changes only under
+ * RTNL, which every caller holds.
+ */
 static void vsockmon_change_rx_flags(struct net_device *dev, int change)
 {
-	if (change & IFF_PROMISC)
-		vsockmon_sync_tap(netdev_priv(dev));
+	struct vsockmon *mon = netdev_priv(dev);
+
+	if ((change & IFF_PROMISC) && READ_ONCE(mon->running))
+		vsockmon_sync_tap(mon);
 }
 
 /* Every frame arrives here once per monitor; packet sockets saw it already. */
