@@ -74,6 +74,19 @@ static void args_free(struct args *a)
 	a->argc = 0;
 }
 
+/* The rest of the input as arguments, NUL-separated. */
+static void args_add_input(struct args *a, struct fin *in)
+{
+	while (in->n && a->argc < MAX_ARGS) {
+		const uint8_t *nul = memchr(in->p, '\0', in->n);
+		size_t n = nul ? (size_t)(nul - in->p) : in->n;
+
+		args_add(a, (const char *)in->p, n);
+		in->p += n + (nul ? 1 : 0);
+		in->n -= n + (nul ? 1 : 0);
+	}
+}
+
 static void args_copy(struct args *to, const struct args *from)
 {
 	int i;
@@ -410,14 +423,7 @@ static void check_parse(int cmd, struct fin *in)
 	int rc, rc2;
 
 	args_add(&a, cmd_names[cmd], strlen(cmd_names[cmd]));
-	while (in->n && a.argc < MAX_ARGS) {
-		const uint8_t *nul = memchr(in->p, '\0', in->n);
-		size_t n = nul ? (size_t)(nul - in->p) : in->n;
-
-		args_add(&a, (const char *)in->p, n);
-		in->p += n + (nul ? 1 : 0);
-		in->n -= n + (nul ? 1 : 0);
-	}
+	args_add_input(&a, in);
 	args_copy(&b, &a);
 	ctl_stderr = open_memstream(&err, &err_len);
 	if (!ctl_stderr)
@@ -462,14 +468,7 @@ static void check_help(struct fin *in)
 
 	args_add(&a, PROG_NAME, strlen(PROG_NAME));
 	args_add(&a, "help", 4);
-	while (in->n && a.argc < MAX_ARGS) {
-		const uint8_t *nul = memchr(in->p, '\0', in->n);
-		size_t n = nul ? (size_t)(nul - in->p) : in->n;
-
-		args_add(&a, (const char *)in->p, n);
-		in->p += n + (nul ? 1 : 0);
-		in->n -= n + (nul ? 1 : 0);
-	}
+	args_add_input(&a, in);
 	if (a.argc == 2)
 		want = true;
 	for (i = 0; a.argc == 3 && i < sizeof(all) / sizeof(all[0]); i++)
