@@ -126,19 +126,26 @@ klog_checks() { # DMESG
 		eval 'grep -q "started tapping" "$d" && grep -q "stopped tapping" "$d"'
 }
 
-judge_kernel() {
-	local label=$1 kout=$out/$1
-	cur_kernel=$label
-	# shellcheck disable=SC2034 # set by params, some only used in eval'd checks
-	local rel='' ko='' build_err='' main_rc='' virtio_rc='' srcversion='' timings='' boot_s=''
-	echo "# ---- kernel $label"
-	if [[ ! -f $kout/params ]]; then
-		check build "the run reached kernel $label" false
-		return
+# load_kernel_params LABEL: the kernel's header lines and its params file,
+# whose assignments land in the caller's locals (declared there); returns 1
+# (one failed check) when the run never reached that kernel.
+load_kernel_params() {
+	cur_kernel=$1
+	echo "# ---- kernel $1"
+	if [[ ! -f $out/$1/params ]]; then
+		check build "the run reached kernel $1" false
+		return 1
 	fi
 	# shellcheck disable=SC1091
-	. "$kout/params"
+	. "$out/$1/params"
 	echo "# release $rel, module $ko (srcversion ${srcversion:-none}), $timings"
+}
+
+judge_kernel() {
+	local label=$1 kout=$out/$1
+	# shellcheck disable=SC2034 # set by params, some only used in eval'd checks
+	local rel='' ko='' build_err='' main_rc='' virtio_rc='' srcversion='' timings='' boot_s=''
+	load_kernel_params "$label" || return 0
 	check build "vsockmon $version built by DKMS in a chroot of the kernel's distribution for $rel${build_err:+: $build_err}" \
 		eval '[[ -n $ko && -z $build_err ]]'
 	if [[ -z $ko ]]; then

@@ -62,17 +62,9 @@ EOF
 
 stress_judge_kernel() {
 	local label=$1 kout=$out/$1
-	cur_kernel=$label
 	# shellcheck disable=SC2034 # set by params, some only used in eval'd checks
 	local rel='' ko='' build_err='' vm_rc='' srcversion='' timings='' boot_s=''
-	echo "# ---- kernel $label"
-	if [[ ! -f $kout/params ]]; then
-		check build "the run reached kernel $label" false
-		return
-	fi
-	# shellcheck disable=SC1091
-	. "$kout/params"
-	echo "# release $rel, module $ko (srcversion ${srcversion:-none}), $timings"
+	load_kernel_params "$label" || return 0
 	if [[ $label == given ]]; then
 		check build "module given (--module), for $rel: $(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)" \
 			eval '[[ -n $ko && $(modinfo -F vermagic "$ko" 2>/dev/null) == "$rel "* ]]'
