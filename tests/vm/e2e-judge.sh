@@ -136,7 +136,7 @@ load_kernel_params() {
 		check build "the run reached kernel $1" false
 		return 1
 	fi
-	# shellcheck disable=SC1091
+	# shellcheck disable=SC1090,SC1091
 	. "$out/$1/params"
 	echo "# release $rel, module $ko (srcversion ${srcversion:-none}), $timings"
 }
