@@ -49,8 +49,7 @@ MODULE_PARM_DESC(tap_always,
 #define VSOCKMON_READER_POLL (HZ / 10)
 
 struct vsockmon {
-	struct vsock_tap tap;
-	struct net_device *dev;
+	struct vsock_tap tap;	/* tap.dev is our device */
 	struct delayed_work reader_poll;
 	struct mutex tap_lock;	/* serialises vsock_add_tap/vsock_remove_tap */
 	bool tapping;		/* our tap is on the transports' list */
@@ -74,18 +73,18 @@ static bool vsockmon_has_reader(const struct net_device *dev)
 static void vsockmon_sync_tap(struct vsockmon *mon)
 {
 	bool want = READ_ONCE(mon->running) &&
-		    (tap_always || vsockmon_has_reader(mon->dev));
+		    (tap_always || vsockmon_has_reader(mon->tap.dev));
 
 	mutex_lock(&mon->tap_lock);
 	if (want && !mon->tapping) {
 		/* Fails only for a device that is not ARPHRD_VSOCKMON. */
 		mon->tapping = !vsock_add_tap(&mon->tap);
-		netdev_dbg(mon->dev, "tap registered\n");
+		netdev_dbg(mon->tap.dev, "tap registered\n");
 	} else if (!want && mon->tapping) {
 		/* Waits for the transports to leave the tap. */
 		vsock_remove_tap(&mon->tap);
 		mon->tapping = false;
-		netdev_dbg(mon->dev, "tap removed\n");
+		netdev_dbg(mon->tap.dev, "tap removed\n");
 	}
 	mutex_unlock(&mon->tap_lock);
 }
@@ -114,7 +113,6 @@ static int vsockmon_init(struct net_device *dev)
 	if (err)
 		return err;
 
-	mon->dev = dev;
 	mon->tap.dev = dev;
 	mon->tap.module = THIS_MODULE;
 	mutex_init(&mon->tap_lock);
