@@ -108,7 +108,6 @@ static const char *link_role(const struct link_info *li)
 static void link_json(FILE *f, const struct link_info *li)
 {
 	bool temporary;
-	int readers;
 	pid_t pid;
 
 	fprintf(f, "{\"name\":");
@@ -120,9 +119,8 @@ static void link_json(FILE *f, const struct link_info *li)
 	fprintf(f, ",\"mtu\":%u", li->mtu);
 	if (li->has_promiscuity)
 		fprintf(f, ",\"promiscuity\":%u", li->promiscuity);
-	readers = packet_readers_of(li->ifindex);
-	if (readers >= 0)
-		fprintf(f, ",\"readers\":%d", readers);
+	if (li->readers >= 0)
+		fprintf(f, ",\"readers\":%d", li->readers);
 	if (li->has_stats)
 		fprintf(f, ",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"rx_dropped\":%llu",
 			(unsigned long long)li->rx_packets,
@@ -161,6 +159,7 @@ static int load_list(struct link_info **v, size_t *n)
 		return EXIT_FAIL;
 	}
 	qsort(*v, *n, sizeof(**v), cmp_name);
+	links_count_readers(*v, *n);
 	return 0;
 }
 
@@ -190,11 +189,10 @@ int run_list(const struct list_opts *o)
 			fprintf(OUT, "%-15s %-5s %-8s %12s %14s %10s  %s\n", "NAME",
 				"STATE", "READERS", "FRAMES", "BYTES", "DROPPED", "");
 		for (i = 0; i < n; i++) {
-			int readers = packet_readers_of(v[i].ifindex);
 			char rd[16] = "-";
 
-			if (readers >= 0)
-				snprintf(rd, sizeof(rd), "%d", readers);
+			if (v[i].readers >= 0)
+				snprintf(rd, sizeof(rd), "%d", v[i].readers);
 			fprintf(OUT, "%-15s %-5s %-8s %12llu %14llu %10llu  %s\n",
 				v[i].name, (v[i].flags & IFF_UP) ? "up" : "down",
 				rd, (unsigned long long)v[i].rx_packets,
@@ -246,17 +244,15 @@ static void module_json(FILE *f, const struct module_facts *mf)
 
 static void link_text(FILE *f, const struct link_info *li)
 {
-	int readers;
 	pid_t pid;
 
 	fprintf(f, "%s: ifindex %d, %s, operstate %s, mtu %u\n", li->name,
 		li->ifindex, (li->flags & IFF_UP) ? "up" : "down",
 		operstate_name(li->operstate), li->mtu);
-	readers = packet_readers_of(li->ifindex);
-	if (readers >= 0)
-		fprintf(f, "  readers: %d packet socket%s%s\n", readers,
-			readers == 1 ? "" : "s",
-			readers || (li->has_promiscuity && li->promiscuity) ?
+	if (li->readers >= 0)
+		fprintf(f, "  readers: %d packet socket%s%s\n", li->readers,
+			li->readers == 1 ? "" : "s",
+			li->readers || (li->has_promiscuity && li->promiscuity) ?
 			"" : " (nobody reads it)");
 	if (li->has_promiscuity)
 		fprintf(f, "  promiscuity: %u\n", li->promiscuity);
@@ -298,6 +294,7 @@ int run_status(const struct status_opts *o)
 		}
 		v = &one;
 		n = 1;
+		links_count_readers(v, n);
 	} else if (load_list(&v, &n)) {
 		return EXIT_FAIL;
 	}

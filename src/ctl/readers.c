@@ -4,34 +4,47 @@
 
 #include "readers.h"
 
-int packet_readers(FILE *f, int ifindex)
+static void set_readers(struct link_info *v, size_t n, int readers)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v[i].readers = readers;
+}
+
+int packet_readers(FILE *f, struct link_info *v, size_t n)
 {
 	char line[256];
-	int n = 0;
+	size_t i;
 
+	set_readers(v, n, 0);
 	/* "sk RefCnt Type Proto Iface R Rmem User Inode" */
 	if (!fgets(line, sizeof(line), f) || strncmp(line, "sk ", 3))
-		return -1;
+		goto bad;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned int proto;
 		int iface;
 
 		if (sscanf(line, "%*s %*d %*d %x %d", &proto, &iface) != 2)
-			return -1;
-		if (proto == ETH_P_ALL && iface == ifindex)
-			n++;
+			goto bad;
+		for (i = 0; proto == ETH_P_ALL && i < n; i++)
+			if (v[i].ifindex == iface)
+				v[i].readers++;
 	}
-	return n;
+	return 0;
+bad:
+	set_readers(v, n, -1);
+	return -1;
 }
 
-int packet_readers_of(int ifindex)
+void links_count_readers(struct link_info *v, size_t n)
 {
 	FILE *f = fopen("/proc/net/packet", "re");
-	int n;
 
-	if (!f)
-		return -1;
-	n = packet_readers(f, ifindex);
+	if (!f) {
+		set_readers(v, n, -1);
+		return;
+	}
+	packet_readers(f, v, n);
 	fclose(f);
-	return n;
 }

@@ -7,16 +7,20 @@
 #ifndef VSOCKMON_READERS_H
 #define VSOCKMON_READERS_H
 
+#include <stddef.h>
 #include <stdio.h>
 
-/*
- * Sockets reading all protocols (ETH_P_ALL: the only ones that see a
- * monitor's frames) bound to ifindex, in a /proc/net/packet listing.
- * Returns -1 when f does not look like one.
- */
-int packet_readers(FILE *f, int ifindex);
+#include "rtnl.h"
 
-/* The same for this network namespace; -1 when it cannot be read. */
-int packet_readers_of(int ifindex);
+/*
+ * Set v[i].readers to the sockets reading all protocols (ETH_P_ALL: the
+ * only ones that see a monitor's frames) bound to v[i], from one
+ * /proc/net/packet listing f. Returns -1, readers left at -1, when f does
+ * not look like one.
+ */
+int packet_readers(FILE *f, struct link_info *v, size_t n);
+
+/* The same from this network namespace's listing, read once. */
+void links_count_readers(struct link_info *v, size_t n);
 
 #endif

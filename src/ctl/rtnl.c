@@ -234,6 +234,7 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *li)
 	const struct ifinfomsg *ifi;
 
 	memset(li, 0, sizeof(*li));
+	li->readers = -1;	/* not from rtnetlink: links_count_readers() */
 	if (nlh->nlmsg_type != RTM_NEWLINK ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return EINVAL;

@@ -33,6 +33,7 @@ struct link_info {
 	char kind[32];
 	char alias[256];
 	bool has_stats;
+	int readers;		/* set by links_count_readers(); -1: unknown */
 	uint64_t rx_packets, rx_bytes, rx_dropped;
 	uint64_t tx_packets, tx_bytes, tx_dropped;
 };

@@ -23,12 +23,14 @@ static const char listing[] =
 static int count(const char *text, int ifindex)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	int n;
+	struct link_info li = { .ifindex = ifindex };
+	int rc;
 
 	assert_non_null(f);
-	n = packet_readers(f, ifindex);
+	rc = packet_readers(f, &li, 1);
 	fclose(f);
-	return n;
+	assert_int_equal(rc, li.readers < 0 ? -1 : 0);
+	return li.readers;
 }
 
 static void counts_all_protocol_sockets_of_the_device(void **state)
@@ -37,6 +39,22 @@ static void counts_all_protocol_sockets_of_the_device(void **state)
 	assert_int_equal(count(listing, 5), 2);
 	assert_int_equal(count(listing, 7), 1);
 	assert_int_equal(count(listing, 9), 0);
+}
+
+static void one_pass_counts_every_monitor(void **state)
+{
+	FILE *f = fmemopen((void *)listing, strlen(listing), "r");
+	struct link_info v[3] = {
+		{ .ifindex = 7 }, { .ifindex = 5 }, { .ifindex = 9 },
+	};
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(packet_readers(f, v, 3), 0);
+	fclose(f);
+	assert_int_equal(v[0].readers, 1);
+	assert_int_equal(v[1].readers, 2);
+	assert_int_equal(v[2].readers, 0);
 }
 
 static void a_socket_on_no_device_is_not_a_monitors_reader(void **state)
@@ -64,6 +82,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counts_all_protocol_sockets_of_the_device),
+		cmocka_unit_test(one_pass_counts_every_monitor),
 		cmocka_unit_test(a_socket_on_no_device_is_not_a_monitors_reader),
 		cmocka_unit_test(header_only_means_no_readers),
 		cmocka_unit_test(rejects_what_is_not_a_listing),
