@@ -14,6 +14,8 @@ REPO_ROOT=$(cd "$VM_DIR/../.." && pwd)
 # shellcheck disable=SC2034 # for the scripts that source this
 VM_CACHE=${VSOCKMON_CACHE:-/var/cache/vsockmon}
 VM_PROG=$(basename "$0")
+# shellcheck source=../../scripts/errtrap.sh
+. "$REPO_ROOT/scripts/errtrap.sh"
 
 log() { printf '%s: %s\n' "$VM_PROG" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$VM_PROG" "$*" >&2; exit 1; }
@@ -60,7 +62,7 @@ need_cmds() {
 package_version() {
 	local f=${1:-$REPO_ROOT/dkms.conf} v
 	[[ -r $f ]] || die "$f not found"
-	v=$(sed -n 's/^PACKAGE_VERSION=["'\'']\{0,1\}\([^"'\'']*\).*/\1/p' "$f" | head -n1)
+	v=$(sed -n 's/^PACKAGE_VERSION=["'\'']\{0,1\}\([^"'\'']*\).*/\1/p' "$f" | sed -n 1p)
 	[[ -n $v ]] || die "no PACKAGE_VERSION in $f"
 	printf '%s\n' "$v"
 }

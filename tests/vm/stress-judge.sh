@@ -63,7 +63,7 @@ EOF
 stress_judge_kernel() {
 	local label=$1 kout=$out/$1
 	# shellcheck disable=SC2034 # set by params, some only used in eval'd checks
-	local rel='' ko='' build_err='' vm_rc='' srcversion='' timings='' boot_s=''
+	local rel='' ko='' build_err='' vm_rc='' srcversion='' timings='' boot_s='' fallback=''
 	load_kernel_params "$label" || return 0
 	if [[ $label == given ]]; then
 		check build "module given (--module), for $rel: $(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)" \
@@ -255,12 +255,12 @@ judge_klog() {
 	local d=$bootdir/artefacts/dmesg.txt hits k
 	check klog "the guest ran the scenario to its end (run-vm exit $vm_rc)" \
 		eval '[[ $vm_rc == 0 && $(get end) == 1 ]]'
-	hits=$(grep -E "$bad_klog" "$d" 2>/dev/null | head -n 3 | cut -c1-160 | paste -sd'|')
+	hits=$(grep -E "$bad_klog" "$d" 2>/dev/null | sed -n 1,3p | cut -c1-160 | paste -sd'|')
 	check klog "kernel log of the whole boot ($(wc -l <"$d" 2>/dev/null || echo 0) lines) has no WARNING, BUG, Oops, refcount, list corruption, KASAN, lockdep, sleeping-function or kmemleak line${hits:+: $hits}" \
 		eval '[[ -s $d ]] && [[ -z $hits ]]'
 	if [[ $(get kmemleak) == 1 ]]; then
 		k=$bootdir/artefacts/kmemleak-stress.txt
-		check klog "kmemleak scan after the last rmmod: $(get kmemleak_objects) unreferenced objects$(grep -m1 -A12 'unreferenced object' "$k" 2>/dev/null | grep -E '^\s+\[<' | head -n 4 | sed 's/.*\] //' | paste -sd' ' | sed 's/^/: /')" \
+		check klog "kmemleak scan after the last rmmod: $(get kmemleak_objects) unreferenced objects$(grep -m1 -A12 'unreferenced object' "$k" 2>/dev/null | grep -E '^\s+\[<' | sed -n 1,4p | sed 's/.*\] //' | paste -sd' ' | sed 's/^/: /')" \
 			eq "$(get kmemleak_objects)" 0
 	else
 		skip klog "kmemleak scan" "kernel $rel has no kmemleak"
