@@ -9,6 +9,10 @@ KDIR ?= /lib/modules/$(KVER)/build
 DESTDIR ?=
 PREFIX ?= /usr
 DKMS_SRC := $(DESTDIR)/usr/src/vsockmon-$(VERSION)
+# The modprobe rule that keeps the kernel's own vsockmon from loading
+# (vsockmon-dkms ships it; src/modprobe).
+MODPROBEDIR ?= /lib/modprobe.d
+LIBEXECDIR ?= $(PREFIX)/libexec
 
 # What DKMS needs to rebuild the module: nothing else is shipped in -dkms.
 DKMS_FILES := dkms.conf COPYING include/uapi/linux/vsockmon.h \
@@ -22,6 +26,7 @@ help:
 	@echo "make ctl                         build src/ctl/vsockmon-ctl"
 	@echo "make install [DESTDIR=..]        install the tool and the module for KVER"
 	@echo "make dkms-install DESTDIR=..     install the DKMS source tree"
+	@echo "make install-modprobe [DESTDIR=..]  the modprobe rule that refuses the in-tree vsockmon"
 	@echo "make dist                        vsockmon-$(VERSION).tar.gz from git"
 	@echo "make demo                        boot Debian 6.1 in QEMU, capture a vsock conversation"
 	@echo "make e2e                         end-to-end scenarios on Debian 5.10/6.1/6.12/7.2 in QEMU"
@@ -62,6 +67,13 @@ dkms-install:
 		install -D -m $$(test -x $$f && echo 755 || echo 644) \
 			$$f $(DKMS_SRC)/$$f || exit 1; \
 	done
+
+install-modprobe:
+	install -d $(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(LIBEXECDIR)/vsockmon
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|' src/modprobe/vsockmon.conf.in \
+		>$(DESTDIR)$(MODPROBEDIR)/vsockmon.conf
+	chmod 644 $(DESTDIR)$(MODPROBEDIR)/vsockmon.conf
+	install -m 755 src/modprobe/modprobe-vsockmon $(DESTDIR)$(LIBEXECDIR)/vsockmon/
 
 dist:
 	git archive --prefix=vsockmon-$(VERSION)/ -o vsockmon-$(VERSION).tar.gz HEAD
@@ -120,4 +132,4 @@ clean:
 	rm -rf vsockmon-*.tar.gz dist
 
 .PHONY: all help deps module ctl install install-ctl install-module \
-	dkms-install dist demo e2e stress test-debug-kernel bench unit fuzz style matrix vm-smoke deb rpm pkg check clean
+	dkms-install install-modprobe dist demo e2e stress test-debug-kernel bench unit fuzz style matrix vm-smoke deb rpm pkg check clean

@@ -28,6 +28,34 @@
 #define VSOCKMON_VALIDATE_EXTACK NULL
 #endif
 
+/* newlink: three shapes; we only need the new device and the extack. */
+#if defined(HAVE_RTNL_NEWLINK_PARAMS)
+#define VSOCKMON_NEWLINK_ARGS \
+	struct net_device *dev, struct rtnl_newlink_params *params, \
+	struct netlink_ext_ack *extack
+#define VSOCKMON_NEWLINK_EXTACK extack
+#elif defined(HAVE_RTNL_VALIDATE_EXTACK)
+#define VSOCKMON_NEWLINK_ARGS \
+	struct net *src_net, struct net_device *dev, struct nlattr *tb[], \
+	struct nlattr *data[], struct netlink_ext_ack *extack
+#define VSOCKMON_NEWLINK_EXTACK extack
+#else
+#define VSOCKMON_NEWLINK_ARGS \
+	struct net *src_net, struct net_device *dev, struct nlattr *tb[], \
+	struct nlattr *data[]
+#define VSOCKMON_NEWLINK_EXTACK NULL
+#endif
+
+static inline struct netlink_ext_ack *
+vsockmon_notifier_extack(struct netdev_notifier_info *info)
+{
+#ifdef HAVE_NETDEV_NOTIFIER_EXTACK
+	return netdev_notifier_info_to_extack(info);
+#else
+	return NULL;
+#endif
+}
+
 static inline void vsockmon_set_lltx(struct net_device *dev)
 {
 #ifdef HAVE_NETDEV_LLTX

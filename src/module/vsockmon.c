@@ -10,8 +10,9 @@
  * it (or it is promiscuous).
  * Unlike the in-tree driver it is safe by default: because the tap list
  * is global, only CAP_NET_ADMIN in the initial user namespace may create
- * a monitor, and a monitor never leaves the network namespace it was
- * created in.
+ * a monitor, only in a network namespace of the initial user namespace,
+ * a monitor never leaves that namespace, and it is never a port of
+ * another device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +20,7 @@
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/module.h>
+#include <linux/rtnetlink.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/workqueue.h>
@@ -45,13 +47,19 @@ MODULE_PARM_DESC(tap_always,
 /*
  * Binding a packet socket tells the driver nothing, so readers are found
  * by polling; a promiscuous one (tcpdump, vsockmon-ctl) is seen at once.
+ * A poll that could not take RTNL tries again sooner.
  */
 #define VSOCKMON_READER_POLL (HZ / 10)
+#define VSOCKMON_READER_RETRY (HZ / 100)
 
+/*
+ * The tap is added and removed only under RTNL, which ndo_open, ndo_stop
+ * and every change of promiscuity hold too: the poll cannot remove a tap
+ * that a reader going promiscuous has just added.
+ */
 struct vsockmon {
 	struct vsock_tap tap;	/* tap.dev is our device */
 	struct delayed_work reader_poll;
-	struct mutex tap_lock;	/* serialises vsock_add_tap/vsock_remove_tap */
 	bool tapping;		/* our tap is on the transports' list */
 	bool running;		/* between ndo_open and ndo_stop */
 };
@@ -63,41 +71,62 @@ static void vsockmon_log_tap(struct net_device *dev, const char *what)
 		    task_tgid_nr(current), current->comm);
 }
 
-static bool vsockmon_has_reader(const struct net_device *dev)
+/* Exact under RTNL; a hint without it. */
+static bool vsockmon_wants_tap(const struct vsockmon *mon)
 {
-	return READ_ONCE(dev->promiscuity) || !list_empty(&dev->ptype_all) ||
-	       vsockmon_netns_has_reader(dev);
+	const struct net_device *dev = mon->tap.dev;
+
+	if (!READ_ONCE(mon->running))
+		return false;
+	return tap_always || READ_ONCE(dev->promiscuity) ||
+	       !list_empty(&dev->ptype_all) || vsockmon_netns_has_reader(dev);
 }
 
-/* Register the tap when the monitor is up and read, remove it otherwise. */
-static void vsockmon_sync_tap(struct vsockmon *mon)
+/* Never sleeps: promiscuity may change in atomic context (team, bond). */
+static void vsockmon_tap_add(struct vsockmon *mon)
 {
-	bool want = READ_ONCE(mon->running) &&
-		    (tap_always || vsockmon_has_reader(mon->tap.dev));
+	ASSERT_RTNL();
+	if (mon->tapping)
+		return;
+	/* Fails only for a device that is not ARPHRD_VSOCKMON. */
+	WRITE_ONCE(mon->tapping, !vsock_add_tap(&mon->tap));
+	netdev_dbg(mon->tap.dev, "tap registered\n");
+}
 
-	mutex_lock(&mon->tap_lock);
-	if (want && !mon->tapping) {
-		/* Fails only for a device that is not ARPHRD_VSOCKMON. */
-		mon->tapping = !vsock_add_tap(&mon->tap);
-		netdev_dbg(mon->tap.dev, "tap registered\n");
-	} else if (!want && mon->tapping) {
-		/* Waits for the transports to leave the tap. */
-		vsock_remove_tap(&mon->tap);
-		mon->tapping = false;
-		netdev_dbg(mon->tap.dev, "tap removed\n");
-	}
-	mutex_unlock(&mon->tap_lock);
+/* Sleeps until the transports have left the tap: process context only. */
+static void vsockmon_tap_remove(struct vsockmon *mon)
+{
+	ASSERT_RTNL();
+	if (!mon->tapping)
+		return;
+	vsock_remove_tap(&mon->tap);
+	WRITE_ONCE(mon->tapping, false);
+	netdev_dbg(mon->tap.dev, "tap removed\n");
 }
 
 static void vsockmon_reader_poll(struct work_struct *work)
 {
 	struct vsockmon *mon = container_of(to_delayed_work(work),
 					    struct vsockmon, reader_poll);
+	unsigned long delay = VSOCKMON_READER_POLL;
 
-	vsockmon_sync_tap(mon);
+	/*
+	 * Most polls change nothing and take no lock. trylock: ndo_stop
+	 * holds RTNL while it waits for this work to finish.
+	 */
+	if (vsockmon_wants_tap(mon) != READ_ONCE(mon->tapping)) {
+		if (rtnl_trylock()) {
+			if (vsockmon_wants_tap(mon))
+				vsockmon_tap_add(mon);
+			else
+				vsockmon_tap_remove(mon);
+			rtnl_unlock();
+		} else {
+			delay = VSOCKMON_READER_RETRY;
+		}
+	}
 	/* ndo_stop cancels this, including the requeue. */
-	queue_delayed_work(system_power_efficient_wq, &mon->reader_poll,
-			   VSOCKMON_READER_POLL);
+	queue_delayed_work(system_power_efficient_wq, &mon->reader_poll, delay);
 }
 
 /*
@@ -115,7 +144,6 @@ static int vsockmon_init(struct net_device *dev)
 
 	mon->tap.dev = dev;
 	mon->tap.module = THIS_MODULE;
-	mutex_init(&mon->tap_lock);
 	INIT_DELAYED_WORK(&mon->reader_poll, vsockmon_reader_poll);
 	__module_get(THIS_MODULE);
 	return 0;
@@ -132,7 +160,8 @@ static int vsockmon_open(struct net_device *dev)
 	struct vsockmon *mon = netdev_priv(dev);
 
 	WRITE_ONCE(mon->running, true);
-	vsockmon_sync_tap(mon);
+	if (vsockmon_wants_tap(mon))
+		vsockmon_tap_add(mon);
 	if (!tap_always)
 		queue_delayed_work(system_power_efficient_wq,
 				   &mon->reader_poll, VSOCKMON_READER_POLL);
@@ -147,26 +176,26 @@ static int vsockmon_stop(struct net_device *dev)
 
 	WRITE_ONCE(mon->running, false);
 	cancel_delayed_work_sync(&mon->reader_poll);
-	vsockmon_sync_tap(mon);
+	vsockmon_tap_remove(mon);
 
 	vsockmon_log_tap(dev, "stopped");
 	return 0;
 }
 
 /*
- * A reader going promiscuous is synced at once, so it misses no frame.
- * Only while up: on unregister, packet sockets drop their promiscuity
- * under rcu_read_lock(), where we may not sleep, and ndo_stop has removed
- * the tap already. IFF_UNICAST_FLT keeps the address-list path, which
- * holds a spinlock, from calling us at all. running changes only under
- * RTNL, which every caller holds.
+ * A reader going promiscuous gets the tap at once, so it misses no frame;
+ * the poll removes it when the last reader is gone. Callers hold RTNL but
+ * may be atomic (team and bond pass promiscuity to their ports under
+ * rcu_read_lock(), packet sockets drop it on unregister likewise), so
+ * nothing here sleeps. IFF_UNICAST_FLT keeps the address-list path,
+ * which holds a spinlock, from calling us at all.
  */
 static void vsockmon_change_rx_flags(struct net_device *dev, int change)
 {
 	struct vsockmon *mon = netdev_priv(dev);
 
-	if ((change & IFF_PROMISC) && READ_ONCE(mon->running))
-		vsockmon_sync_tap(mon);
+	if ((change & IFF_PROMISC) && dev->promiscuity && mon->running)
+		vsockmon_tap_add(mon);
 }
 
 /* Every frame arrives here once per monitor; packet sockets saw it already. */
@@ -214,7 +243,9 @@ static void vsockmon_setup(struct net_device *dev)
 	dev->ethtool_ops = &vsockmon_ethtool_ops;
 	dev->needs_free_netdev = true;
 
-	dev->features = NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA;
+	/* No VLAN on top: vlan refuses us early and says why. */
+	dev->features = NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA |
+			NETIF_F_VLAN_CHALLENGED;
 	vsockmon_set_lltx(dev);
 	if (!insecure_allow_userns)
 		vsockmon_set_netns_local(dev);
@@ -265,6 +296,27 @@ static int vsockmon_validate(VSOCKMON_VALIDATE_ARGS)
 }
 
 /*
+ * The namespace a monitor lands in is known only here: the request may
+ * name another one (IFLA_NET_NS_PID or _FD, IFLA_TARGET_NETNSID) or come
+ * through a socket opened inside a container. In a namespace owned by
+ * another user namespace, that namespace's root could read the monitor
+ * (CAP_NET_RAW), and with it all vsock traffic of the machine.
+ */
+static int vsockmon_newlink(VSOCKMON_NEWLINK_ARGS)
+{
+	struct netlink_ext_ack *ack = VSOCKMON_NEWLINK_EXTACK;
+
+	if (insecure_allow_userns || dev_net(dev)->user_ns == &init_user_ns)
+		return register_netdevice(dev);
+
+	NL_SET_ERR_MSG(ack, "vsockmon: a monitor may only be created in a network namespace of the initial user namespace, whose readers see all vsock traffic of the machine");
+	pr_notice_ratelimited("refused a monitor in a network namespace of another user namespace to uid %u pid %d comm %s\n",
+			      from_kuid(&init_user_ns, current_uid()),
+			      task_tgid_nr(current), current->comm);
+	return -EPERM;
+}
+
+/*
  * No attributes of our own: with a policy, rtnetlink hands IFLA_INFO_DATA
  * to validate(), which refuses it, instead of ignoring it silently.
  */
@@ -278,6 +330,33 @@ static struct rtnl_link_ops vsockmon_link_ops __read_mostly = {
 	.policy = vsockmon_policy,
 	.setup = vsockmon_setup,
 	.validate = vsockmon_validate,
+	.newlink = vsockmon_newlink,
+};
+
+/*
+ * A port of team, bond or bridge, or the lower device of vlan or macvlan,
+ * would get promiscuity and addresses pushed down from contexts we cannot
+ * serve, and a monitor has no frames for an upper device anyway.
+ */
+static int vsockmon_netdev_event(struct notifier_block *nb,
+				 unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct netdev_notifier_changeupper_info *info = ptr;
+
+	if (event != NETDEV_PRECHANGEUPPER ||
+	    dev->netdev_ops != &vsockmon_netdev_ops || !info->linking)
+		return NOTIFY_DONE;
+
+	NL_SET_ERR_MSG(vsockmon_notifier_extack(ptr),
+		       "vsockmon: a monitor cannot be a port or lower device of another device");
+	netdev_notice(dev, "refused to become a lower device of %s\n",
+		      info->upper_dev->name);
+	return notifier_from_errno(-EOPNOTSUPP);
+}
+
+static struct notifier_block vsockmon_notifier = {
+	.notifier_call = vsockmon_netdev_event,
 };
 
 static void __init vsockmon_check_abi(void)
@@ -296,15 +375,25 @@ static void __init vsockmon_check_abi(void)
 
 static int __init vsockmon_module_init(void)
 {
+	int err;
+
 	vsockmon_check_abi();
 	if (insecure_allow_userns)
 		pr_warn("insecure_allow_userns is set: unprivileged users can read all vsock traffic\n");
-	return rtnl_link_register(&vsockmon_link_ops);
+
+	err = register_netdevice_notifier(&vsockmon_notifier);
+	if (err)
+		return err;
+	err = rtnl_link_register(&vsockmon_link_ops);
+	if (err)
+		unregister_netdevice_notifier(&vsockmon_notifier);
+	return err;
 }
 
 static void __exit vsockmon_module_exit(void)
 {
 	rtnl_link_unregister(&vsockmon_link_ops);
+	unregister_netdevice_notifier(&vsockmon_notifier);
 }
 
 module_init(vsockmon_module_init);

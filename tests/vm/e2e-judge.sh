@@ -148,15 +148,20 @@ load_kernel_params() {
 judge_kernel() {
 	local label=$1 kout=$out/$1
 	# shellcheck disable=SC2034 # set by params, some only used in eval'd checks
-	local rel='' ko='' build_err='' main_rc='' virtio_rc='' srcversion='' timings='' boot_s='' fallback=''
+	local rel='' ko='' build_err='' main_rc='' virtio_rc='' safety_rc='' srcversion='' timings='' boot_s='' fallback=''
 	load_kernel_params "$label" || return 0
 	check build "vsockmon $version built by DKMS in a chroot of the kernel's distribution for $rel${build_err:+: $build_err}" \
 		eval '[[ -n $ko && -z $build_err ]]'
 	if [[ -z $ko ]]; then
-		for s in 1 2 3 4 5 6 7 8 9; do skip "$s" "all checks" "no module for $rel"; done
+		for s in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do skip "$s" "all checks" "no module for $rel"; done
 		return
 	fi
 	judge_main "$kout/main"
+	if [[ -z $safety_rc || $safety_rc == skipped ]]; then
+		check klog "the safety boot ran (scenarios 10-14)" false
+	else
+		judge_safety "$kout/safety"
+	fi
 	if [[ $virtio_rc == skipped ]]; then
 		skip 2 "virtio transport" "--no-virtio"
 		skip 4 "--cid/--src-cid/--dst-cid filters" "they run in the virtio boot (--no-virtio)"
@@ -435,7 +440,7 @@ print_table() {
 	for k in "${kernels[@]}"; do line+=$(printf ' %-8s' "$k"); done
 	echo "$line"
 	for s in "${scenario_rows[@]}"; do
-		line=$(printf '# %-28s' "$([[ $s =~ ^[0-9]$ ]] && echo "$s ")${scenario_name[$s]}")
+		line=$(printf '# %-28s' "$([[ $s =~ ^[0-9]+$ ]] && echo "$s ")${scenario_name[$s]}")
 		for k in "${kernels[@]}"; do line+=$(printf ' %-8s' "${verdict[$k,$s]:--}"); done
 		echo "$line"
 	done

@@ -12,6 +12,18 @@
  * iproute2 does, "Error: <extack message>" when the kernel sent one, else
  * "RTNETLINK answers: <errno text>", and exits 2 (1 on a local failure).
  *
+ *   nlnewlink --target-netnsid ID NAME KIND
+ *       a link of KIND created in the namespace that has ID in ours
+ *       (IFLA_TARGET_NETNSID, which iproute2 does not send for "add")
+ *
+ *   nlnewlink --hold
+ *       open a rtnetlink socket, print "fd N" and sleep until killed: the
+ *       unprivileged half of the confused deputy (CVE-2014-0181)
+ *   nlnewlink --sock-from PID:FD NAME KIND
+ *       create the link through socket FD of process PID (pidfd_getfd, so
+ *       root writes to a socket an unprivileged user opened in its own
+ *       namespaces)
+ *
  *   nlnewlink --cycles N NAME KIND
  *       N times: create NAME, set it up (every other time promiscuous
  *       too, which makes a vsockmon register its tap), down, delete it, as
@@ -29,6 +41,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #ifndef NLMSGERR_ATTR_MSG
 #define NLMSGERR_ATTR_MSG 1
@@ -169,23 +182,84 @@ static int cycles(int fd, long count, const char *name, const char *kind)
 	return failures ? 2 : 0;
 }
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+/* A copy of socket FD of process PID ("PID:FD"), or -1. */
+static int steal(const char *spec)
+{
+	int pid, fd, pidfd;
+
+	if (sscanf(spec, "%d:%d", &pid, &fd) != 2)
+		return -1;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -1;
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	return fd;
+}
+
+static int report(int err, const char *msg)
+{
+	if (!err) {
+		printf("ok\n");
+		return 0;
+	}
+	if (*msg)
+		printf("Error: %s.\n", msg);
+	else
+		printf("RTNETLINK answers: %s\n", strerror(-err));
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct nlmsghdr *n;
 	struct nlattr *li, *data;
 	char msg[512];
-	int fd, one = 1, i, err;
+	int fd, one = 1, i, err, netnsid;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0) {
-		fprintf(stderr, "nlnewlink: socket: %s\n", strerror(errno));
-		return 1;
+	if (argc == 4 && !strcmp(argv[1], "--sock-from")) {
+		fd = steal(argv[2]);
+		if (fd < 0) {
+			fprintf(stderr, "nlnewlink: pidfd_getfd %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		argv += 2;
+		argc -= 2;
+	} else {
+		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		if (fd < 0) {
+			fprintf(stderr, "nlnewlink: socket: %s\n", strerror(errno));
+			return 1;
+		}
 	}
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (argc == 2 && !strcmp(argv[1], "--hold")) {
+		printf("fd %d\n", fd);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
 	if (argc == 5 && !strcmp(argv[1], "--cycles"))
 		return cycles(fd, atol(argv[2]), argv[3], argv[4]);
+	if (argc == 5 && !strcmp(argv[1], "--target-netnsid")) {
+		netnsid = atoi(argv[2]);
+		newlink(argv[3], argv[4]);
+		put((struct nlmsghdr *)req, IFLA_TARGET_NETNSID, &netnsid, sizeof(netnsid));
+		err = talk(fd, msg, sizeof(msg));
+		return report(err, msg);
+	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: nlnewlink NAME KIND - | [TYPE...]\n"
+			"       nlnewlink --target-netnsid ID NAME KIND\n"
+			"       nlnewlink --hold\n"
+			"       nlnewlink [--sock-from PID:FD] NAME KIND -\n"
 			"       nlnewlink --cycles N NAME KIND\n");
 		return 1;
 	}
@@ -203,13 +277,5 @@ int main(int argc, char **argv)
 	}
 	end(n, li);
 	err = talk(fd, msg, sizeof(msg));
-	if (!err) {
-		printf("ok\n");
-		return 0;
-	}
-	if (*msg)
-		printf("Error: %s.\n", msg);
-	else
-		printf("RTNETLINK answers: %s\n", strerror(-err));
-	return 2;
+	return report(err, msg);
 }

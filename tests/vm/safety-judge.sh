@@ -1,0 +1,112 @@
+# shellcheck shell=bash
+# The host half of the e2e suite's safety boot (scenarios/e2e-safety.sh,
+# issue 11): scenarios 10-14. Sourced by e2e after e2e-judge.sh, whose
+# check/skip/get helpers it uses.
+
+scenario_rows=(build 1 2 3 4 5 6 7 8 9 10 11 12 13 14 klog)
+scenario_name+=(
+	[10]="modprobe rule" [11]="foreign namespaces" [12]="no upper device"
+	[13]="promisc vs poll" [14]="vsock netns"
+)
+
+# matches OUT: M of pktread's "packets N bytes B matches M", or nothing
+matches() { sed -n 's/.*matches \([0-9]\+\).*/\1/p' <<<"$1"; }
+refused_userns='may only be created in a network namespace of the initial user namespace'
+
+# refused_nothing_loaded NAME WHAT: uid 1000's try NAME loaded no vsockmon
+refused_nothing_loaded() {
+	# shellcheck disable=SC2034 # checks are eval'd strings
+	local n=$1 what=$2
+	check 10 "$what: uid 1000's 'unshare -Urn ip link add type vsockmon' failed ($(get "${n}_add" | cut -c1-80)), loaded no vsockmon ($(get "${n}_loaded")) and read nothing ($(get "${n}_read"))" \
+		eval '[[ $(get ${n}_add_rc) != 0 && $(get ${n}_loaded) == none && $(get ${n}_read) == "no monitor" ]]'
+}
+
+judge_safety() {
+	bootdir=$1 bootname=safety
+	results=$bootdir/results.txt
+	[[ -f $results ]] || results=/dev/null
+	# shellcheck disable=SC2034 # checks are eval'd strings
+	local p m
+	check klog "safety boot: the guest ran the scenario to its end (run-vm exit $safety_rc)" \
+		eval '[[ $safety_rc == 0 && $(get end) == 1 ]]'
+
+	# --- 10: the package's modprobe rule
+	check 10 "the package's rule is in place: $(get rule)" \
+		has "$(get rule)" '^install vsockmon /usr/libexec/vsockmon/modprobe-vsockmon'
+	check 10 "no DKMS build: modprobe would pick the in-tree driver ($(get s10a_modinfo_path))" \
+		has "$(get s10a_modinfo_path)" '/kernel/drivers/net/vsockmon\.ko'
+	refused_nothing_loaded s10a "no DKMS build"
+	check 10 "no DKMS build: root's 'modprobe vsockmon' refuses with the reason (rc $(get s10a_modprobe_rc): $(get s10a_modprobe_out | cut -c1-120)...)" \
+		eval '[[ $(get s10a_modprobe_rc) != 0 && $(get s10a_loaded_after) == none ]] &&
+			has "$(get s10a_modprobe_out)" "refusing the kernel.s own driver .*install linux-headers-"'
+	check 10 "contrast, the rule removed: the same user loads the in-tree driver ($(get s10c_loaded)) and reads root's traffic ($(get s10c_read))" \
+		eval '[[ $(get s10c_add_rc) == 0 && $(get s10c_loaded) == in-tree && $(matches "$(get s10c_read)") -ge 1 ]]'
+	check 10 "DKMS build present: the user's request autoloads ours ($(get s10b_loaded)), which refuses it: $(get s10b_add | cut -c1-100)" \
+		eval '[[ $(get s10b_add_rc) != 0 && $(get s10b_loaded) == "$version" && $(get s10b_read) == "no monitor" ]] &&
+			has "$(get s10b_add)" "needs CAP_NET_ADMIN in the initial user namespace"'
+	check 10 "DKMS build present: root's 'modprobe vsockmon' loads ours (rc $(get s10b_modprobe_rc), version $(get s10b_loaded_after))" \
+		eval '[[ $(get s10b_modprobe_rc) == 0 && $(get s10b_loaded_after) == "$version" ]]'
+	refused_nothing_loaded s10u "upgrade window (old module removed, new one not built)"
+	check 10 "upgrade window: root's modprobe refuses too (rc $(get s10u_modprobe_rc), loaded $(get s10u_loaded_after))" \
+		eval '[[ $(get s10u_modprobe_rc) != 0 && $(get s10u_loaded_after) == none ]]'
+	check 10 "the refusals are in the kernel log: $(get s10_klog | grep -o "refusing the kernel's own driver [^:]*" | sed -n 1p)" \
+		has "$(get s10_klog)" "vsockmon: refusing the kernel.s own driver"
+
+	# --- 11: namespaces owned by another user namespace
+	for p in "netns_pid:ip link add vsmb0 netns PID type vsockmon" \
+		"netns_fd:ip link add vsmb1 netns NAME type vsockmon (IFLA_NET_NS_FD)" \
+		"target_nsid:RTM_NEWLINK with IFLA_TARGET_NETNSID" \
+		"nsenter_ip:nsenter -t PID -n ip link add type vsockmon" \
+		"nsenter_ctl:nsenter -t PID -n vsockmon-ctl up" \
+		"deputy:root writing RTM_NEWLINK to uid 1000's own rtnetlink socket"; do
+		m=${p%%:*}
+		check 11 "root's $m ($(cut -d: -f2- <<<"$p")) refused with our message: $(get "s11_${m}_out" | cut -c1-90)" \
+			eval '[[ $(get s11_${m}_rc) != 0 ]] && has "$(get s11_${m}_out)" "$refused_userns"'
+	done
+	check 11 "ip link add ... link-netnsid ID: no monitor in the container's namespace (rc $(get s11_link_nsid_rc), container: '$(get s11_ctr_monitors)', deputy's: '$(get s11_deputy_ns_monitors)')" \
+		eval '[[ -z $(get s11_ctr_monitors) && -z $(get s11_deputy_ns_monitors) ]]'
+	check 11 "the container read nothing ($(get s11_read)); the refusals are in the kernel log" \
+		eval '[[ $(get s11_read) == "no monitor" ]] && has "$(get s11_klog)" "refused a monitor in a network namespace of another user namespace"'
+	check 11 "contrast, in-tree driver: root's 'ip link add ... netns PID' works (rc $(get c11_netns_pid_rc)) and the container reads root's traffic ($(get c11_read))" \
+		eval '[[ $(get c11_netns_pid_rc) == 0 && $(matches "$(get c11_read)") -ge 1 ]]'
+
+	# --- 12: never under another device
+	for p in team:team bond:bonding bridge:bridge vlan:8021q macvlan:macvlan; do
+		m=${p%%:*}
+		if [[ " $(get s12_uppers) " != *" ${p#*:} "* ]]; then
+			skip 12 "$m" "the kernel has no ${p#*:} module"
+			continue
+		fi
+		check 12 "a monitor under $m is refused (rc $(get "s12_${m}_rc"): $(get "s12_${m}_out" | cut -c1-90))" \
+			eval '[[ $(get s12_${m}_rc) != 0 ]]'
+	done
+	check 12 "team hears our reason: $(get s12_team_out | cut -c1-90)" \
+		has "$(get s12_team_out)" "cannot be a port or lower device"
+	check 12 "the monitor has no master ('$(get s12_master)') and nothing on top ($(get s12_on_top))" \
+		eval '[[ -z $(get s12_master) && $(get s12_on_top) == 0 ]]'
+	check 12 "team up, promisc on/off on team and monitor: done (rc $(get s12_promisc_seq_rc)), RTNL alive (rc $(get s12_rtnl_alive_rc))" \
+		eval '[[ $(get s12_promisc_seq_rc) == 0 && $(get s12_rtnl_alive_rc) == 0 ]]'
+	check 12 "no WARNING, BUG or sleep in atomic context: $(get s12_klog | grep -E 'WARNING|BUG|sleeping' | cut -c1-100)" \
+		eval '! has "$(get s12_klog)" "WARNING|BUG|sleeping function"'
+
+	# --- 13: a promiscuous reader that comes and goes misses no frame
+	check 13 "promiscflip (60 rounds x 20 messages, 0-150 ms apart): $(get s13_flip_out)" \
+		eval '[[ $(get s13_flip_rc) == 0 ]] && has "$(get s13_flip_out)" "messages 1200 missed 0"'
+
+	# --- 14: vsock network namespaces (Linux >= 7.0)
+	if [[ $(get s14_supported) != 1 ]]; then
+		skip 14 "vsock network namespaces" "$rel has no net.vsock.child_ns_mode (Linux < 7.0)"
+	else
+		check 14 "uid 1000's namespace is in vsock 'local' mode ($(get s14_child_mode)) and its loopback works (send rc $(get s14_send_rc), received '$(get s14_recv)')" \
+			eval '[[ $(get s14_child_mode) == local && $(get s14_send_rc) == 0 && $(get s14_recv) == "$secret-ns" ]]'
+		check 14 "a monitor in the initial namespace sees that namespace's loopback traffic: $(get s14_root_read)" \
+			eval '[[ $(matches "$(get s14_root_read)") -ge 1 ]]'
+		check 14 "inside it no monitor can be made (rc $(get s14_add_rc): $(get s14_add | cut -c1-80))" \
+			eval '[[ $(get s14_add_rc) != 0 ]]'
+	fi
+
+	check klog "safety boot: no monitor left ('$(get ours_monitors_left)'), module unloads (rc $(get ours_rmmod_rc))" \
+		eval '[[ -z $(get ours_monitors_left) && $(get ours_rmmod_rc) == 0 ]]'
+	check klog "safety boot: kernel log has no WARNING, BUG or Oops" \
+		eval '[[ -s $bootdir/artefacts/dmesg-ours.txt ]] && ! grep -Eq "WARNING:|BUG:|Oops|general protection fault|Call Trace" "$bootdir/artefacts/dmesg-ours.txt"'
+}
