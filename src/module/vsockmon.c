@@ -71,7 +71,10 @@ static void vsockmon_log_tap(struct net_device *dev, const char *what)
 		    task_tgid_nr(current), current->comm);
 }
 
-/* Exact under RTNL; a hint without it. */
+/*
+ * Promiscuity is exact under RTNL. Packet sockets bind without it: the
+ * next poll finds them.
+ */
 static bool vsockmon_wants_tap(const struct vsockmon *mon)
 {
 	const struct net_device *dev = mon->tap.dev;

@@ -224,7 +224,7 @@ int main(int argc, char **argv)
 	char msg[512];
 	int fd, one = 1, i, err, netnsid;
 
-	if (argc == 4 && !strcmp(argv[1], "--sock-from")) {
+	if (argc >= 3 && !strcmp(argv[1], "--sock-from")) {
 		fd = steal(argv[2]);
 		if (fd < 0) {
 			fprintf(stderr, "nlnewlink: pidfd_getfd %s: %s\n", argv[2], strerror(errno));
