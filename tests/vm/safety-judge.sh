@@ -82,8 +82,8 @@ judge_safety() {
 	done
 	check 12 "team hears our reason: $(get s12_team_out | cut -c1-90)" \
 		has "$(get s12_team_out)" "cannot be a port or lower device"
-	check 12 "the monitor has no master ('$(get s12_master)') and nothing on top ($(get s12_on_top))" \
-		eval '[[ -z $(get s12_master) && $(get s12_on_top) == 0 ]]'
+	check 12 "the monitor has no master (after team: '$(get s12_team_master)', at the end: '$(get s12_master)') and nothing on top ($(get s12_on_top))" \
+		eval '[[ -z $(get s12_team_master) && -z $(get s12_master) && $(get s12_on_top) == 0 ]]'
 	check 12 "team up, promisc on/off on team and monitor: done (rc $(get s12_promisc_seq_rc)), RTNL alive (rc $(get s12_rtnl_alive_rc))" \
 		eval '[[ $(get s12_promisc_seq_rc) == 0 && $(get s12_rtnl_alive_rc) == 0 ]]'
 	check 12 "no WARNING, BUG or sleep in atomic context: $(get s12_klog | grep -E 'WARNING|BUG|sleeping' | cut -c1-100)" \

@@ -163,20 +163,23 @@ for m in team bonding bridge 8021q macvlan; do modprobe "$m" 2>/dev/null; done
 fact s12_uppers "$(for m in team bonding bridge 8021q macvlan; do [ -d /sys/module/$m ] && printf '%s ' $m; done)"
 ip link add vsmc0 type vsockmon
 ip link add team0 type team 2>/dev/null
+run_fact s12_team ip link set vsmc0 master team0
+fact s12_team_master "$(ip -o -d link show vsmc0 | grep -o 'master [^ ]*')"
+# the sequence that hung RTNL with the earlier module (team passes
+# promiscuity to its ports under rcu_read_lock())
+run_fact s12_promisc_seq timeout 30 sh -c 'ip link set team0 up && ip link set team0 promisc on &&
+	ip link set team0 promisc off && ip link set vsmc0 up && ip link set vsmc0 promisc on &&
+	ip link set vsmc0 promisc off && ip link set vsmc0 down'
+run_fact s12_rtnl_alive timeout 10 ip link show vsmc0
+ip link set vsmc0 nomaster 2>/dev/null
 ip link add vbond0 type bond 2>/dev/null
 ip link add br0 type bridge
-run_fact s12_team ip link set vsmc0 master team0
 run_fact s12_bond ip link set vsmc0 master vbond0
 run_fact s12_bridge ip link set vsmc0 master br0
 run_fact s12_vlan ip link add link vsmc0 name vsmc0.5 type vlan id 5
 run_fact s12_macvlan ip link add link vsmc0 name mv0 type macvlan
 fact s12_master "$(ip -o -d link show vsmc0 | grep -o 'master [^ ]*')"
 fact s12_on_top "$(ip -o link show | grep -c '@vsmc0')"
-# the sequence that hung RTNL with the earlier module
-run_fact s12_promisc_seq timeout 30 sh -c 'ip link set team0 up && ip link set team0 promisc on &&
-	ip link set team0 promisc off && ip link set vsmc0 up && ip link set vsmc0 promisc on &&
-	ip link set vsmc0 promisc off && ip link set vsmc0 down'
-run_fact s12_rtnl_alive timeout 10 ip link show vsmc0
 ip link del team0 2>/dev/null; ip link del vbond0 2>/dev/null; ip link del br0; ip link del vsmc0
 fact s12_klog "$(klog_since s12 | grep -E 'vsockmon|WARNING|BUG|sleeping function')"
 
