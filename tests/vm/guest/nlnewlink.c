@@ -17,7 +17,7 @@
  *       (IFLA_TARGET_NETNSID, which iproute2 does not send for "add")
  *
  *   nlnewlink --hold
- *       open a rtnetlink socket, print "fd N" and sleep until killed: the
+ *       open a rtnetlink socket, print "pid P fd N" and sleep until killed: the
  *       unprivileged half of the confused deputy (CVE-2014-0181)
  *   nlnewlink --sock-from PID:FD NAME KIND
  *       create the link through socket FD of process PID (pidfd_getfd, so
@@ -241,7 +241,7 @@ int main(int argc, char **argv)
 	}
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	if (argc == 2 && !strcmp(argv[1], "--hold")) {
-		printf("fd %d\n", fd);
+		printf("pid %d fd %d\n", (int)getpid(), fd);
 		fflush(stdout);
 		for (;;)
 			pause();

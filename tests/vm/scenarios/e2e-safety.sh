@@ -143,10 +143,10 @@ run_fact s11_link_nsid ip link add vsmb3 link-netnsid 7 type vsockmon
 run_fact s11_nsenter_ip nsenter -t "$cpid" -n ip link add vsmb4 type vsockmon
 run_fact s11_nsenter_ctl nsenter -t "$cpid" -n vsockmon-ctl up vsmb5
 # the confused deputy: uid 1000's own rtnetlink socket, written by root
-as_user unshare -Urn nlnewlink --hold >/tmp/hold.out &
-hpid=$!
-wait_for 20 grep -q '^fd ' /tmp/hold.out
-run_fact s11_deputy nlnewlink --sock-from "$hpid:$(awk '{ print $2 }' /tmp/hold.out)" vsmb6 vsockmon -
+setpriv --reuid 1000 --regid 1000 --clear-groups unshare -Urn nlnewlink --hold >/tmp/hold.out &
+wait_for 20 grep -q '^pid ' /tmp/hold.out
+hpid=$(awk '{ print $2 }' /tmp/hold.out)
+run_fact s11_deputy nlnewlink --sock-from "$hpid:$(awk '{ print $4 }' /tmp/hold.out)" vsmb6 vsockmon -
 fact s11_deputy_ns_monitors "$(nsenter -t "$hpid" -n ip -o link show type vsockmon 2>&1)"
 kill "$hpid"
 fact s11_ctr_monitors "$(nsenter -t "$cpid" -n ip -o link show type vsockmon 2>&1)"
