@@ -39,7 +39,7 @@ void ctl_error(const char *action, const char *name, int err, const char *extack
 /* "vsockmon-ctl: <formatted message>" */
 void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Strict number parsing: whole string, base 0 (dec, 0x hex), in range. */
+/* Strict number parsing: whole string, decimal or 0x hex (no octal), in range. */
 bool parse_u64(const char *s, uint64_t max, uint64_t *out);
 bool parse_seconds(const char *s, double *out);
 /* Interface name a kernel would accept (1..15 chars, no '/', ':', space). */

@@ -39,15 +39,27 @@ void ctl_msg(const char *fmt, ...)
 	fputc('\n', ERR);
 }
 
+/*
+ * Decimal, or hex after 0x. Never octal: "052" is 52 and "08" is 8, as a
+ * user reading a port or a CID expects.
+ */
 bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
+	int base = 10;
 	char *end;
 
 	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
 		return false;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		/* strtoull would take "0x-1" or "0x 1" */
+		if (!isxdigit((unsigned char)*s))
+			return false;
+	}
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, base);
 	if (errno || *end || v > max)
 		return false;
 	*out = v;

@@ -479,7 +479,7 @@ static void check_help(struct fin *in)
 	args_free(&a);
 }
 
-/* strtoull(base 0) as the man page describes numbers: dec, 0x hex, 0 octal. */
+/* Numbers as the man page describes them: decimal or 0x hex, never octal. */
 static bool ref_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned int base = 10, dig;
@@ -490,9 +490,6 @@ static bool ref_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
-	} else if (s[0] == '0' && s[1]) {
-		base = 8;
-		s++;
 	}
 	if (!*s)
 		return false;

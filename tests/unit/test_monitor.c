@@ -150,6 +150,13 @@ static void test_small_parsers(void **state)
 	(void)state;
 	assert_true(parse_u64("0", 10, &v) && v == 0);
 	assert_true(parse_u64("0x10", 100, &v) && v == 16);
+	/* no octal: a leading zero is decimal (issue 15) */
+	assert_true(parse_u64("052", 100, &v) && v == 52);
+	assert_true(parse_u64("08", 100, &v) && v == 8);
+	assert_true(parse_u64("010", 100, &v) && v == 10);
+	assert_false(parse_u64("0x", 100, &v));
+	assert_false(parse_u64("0x-1", 100, &v));
+	assert_false(parse_u64("0x 1", 100, &v));
 	assert_true(parse_u64("18446744073709551615", UINT64_MAX, &v) && v == UINT64_MAX);
 	assert_false(parse_u64("18446744073709551616", UINT64_MAX, &v));
 	assert_false(parse_u64("11", 10, &v));
