@@ -261,7 +261,7 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 		case 'B':
 			if (num_arg(cmd, "-B", optarg, 1, MAX_BUFFER_MIB, &v))
 				return PARSE_USAGE;
-			o->buffer_mib = (int)v;
+			o->buffer_mib = (unsigned int)v;
 			break;
 		case 'q':
 			o->quiet = true;

@@ -123,7 +123,8 @@ int run_capture(const struct capture_opts *o)
 	char expr[FILTER_MAX];
 	struct capsrc_cfg cfg = {
 		.ifname = o->ifname, .read = o->read, .filter = expr,
-		.snaplen = o->snaplen, .buffer_mib = o->buffer_mib,
+		.snaplen = o->snaplen,
+		.buffer_bytes = (uint64_t)o->buffer_mib << 20,
 	};
 	struct sink k;
 	struct capsrc s;
@@ -143,9 +144,11 @@ int run_capture(const struct capture_opts *o)
 	}
 	if (!o->quiet && s.live)
 		fprintf(ERR, "%s: capturing on %s%s, link-type VSOCK, snapshot "
-			"length %d, buffer %d MiB%s\n", PROG_NAME, s.ifname,
+			"length %d, buffer %llu MiB%s\n", PROG_NAME, s.ifname,
 			s.tmp_ifindex ? " (temporary)" : "", pcap_snapshot(s.p),
-			o->buffer_mib, o->write ? "" : "; Ctrl-C to stop");
+			(unsigned long long)(s.ring_bytes ? s.ring_bytes >> 20 :
+					     o->buffer_mib),
+			o->write ? "" : "; Ctrl-C to stop");
 	if (capsrc_loop(&s, o->count, o->duration ? mono_now() + o->duration : 0,
 			on_frame, (unsigned char *)&k, k.lines ? flush_lines : NULL,
 			&k, 0.2) < 0)

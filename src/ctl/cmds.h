@@ -12,7 +12,8 @@
 
 #define MAX_SNAPLEN 262144
 #define DEFAULT_BUFFER_MIB 32	/* holds ~0.15 s of loopback at 200 MB/s */
-#define MAX_BUFFER_MIB 4096
+/* libpcap takes the ring size as an int: 2047 MiB is the most it can ask */
+#define MAX_BUFFER_MIB 2047
 
 struct up_opts { const char *name; };
 
@@ -34,7 +35,7 @@ struct capture_opts {
 	unsigned long long count;	/* 0: unlimited */
 	double duration;	/* 0: unlimited */
 	int snaplen;
-	int buffer_mib;
+	unsigned int buffer_mib;
 	bool pcapng, quiet;
 	struct vsock_match match;
 };

@@ -7,11 +7,14 @@
  * top's refresh must still happen.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/stat.h>
 
 #include "ctl.h"
 #include "filter.h"
@@ -100,6 +103,58 @@ static int prepare_monitor(struct capsrc *s, const struct capsrc_cfg *c)
 	return err ? EXIT_FAIL : 0;	/* a signal meanwhile ends the loop */
 }
 
+uint64_t maps_socket_bytes(FILE *maps, unsigned long ino)
+{
+	char line[512], want[48];
+	unsigned long long lo, hi;
+	uint64_t sum = 0;
+	size_t wl;
+
+	wl = (size_t)snprintf(want, sizeof(want), "socket:[%lu]", ino);
+	while (fgets(line, sizeof(line), maps)) {
+		char *name = strchr(line, '/') ? NULL : strstr(line, "socket:[");
+
+		if (!name || strncmp(name, want, wl) ||
+		    (name[wl] != '\n' && name[wl] != '\0'))
+			continue;
+		if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 && hi > lo)
+			sum += hi - lo;
+	}
+	return sum;
+}
+
+/*
+ * What the kernel really mapped for our packet socket's ring: libpcap
+ * retries with fewer frames when memory is short, and never tells.
+ */
+static uint64_t ring_granted(pcap_t *p)
+{
+	struct stat st;
+	uint64_t n;
+	FILE *f;
+
+	if (fstat(pcap_get_selectable_fd(p), &st) < 0)
+		return 0;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return 0;
+	n = maps_socket_bytes(f, (unsigned long)st.st_ino);
+	fclose(f);
+	return n;
+}
+
+/* Warn when the ring is more than a block (at most 1 MiB) short of -B. */
+static void check_ring(struct capsrc *s, uint64_t asked)
+{
+	s->ring_bytes = ring_granted(s->p);
+	if (s->ring_bytes && s->ring_bytes + (1u << 20) <= asked)
+		ctl_msg("warning: capture %s: the kernel granted a ring of %llu "
+			"MiB, less than the %llu MiB asked; expect drops under load "
+			"(free memory, or lower -B)", s->ifname,
+			(unsigned long long)(s->ring_bytes >> 20),
+			(unsigned long long)(asked >> 20));
+}
+
 static int activate(struct capsrc *s, const struct capsrc_cfg *c)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
@@ -123,7 +178,14 @@ static int activate(struct capsrc *s, const struct capsrc_cfg *c)
 	 * handed over at the latest after this timeout.
 	 */
 	pcap_set_timeout(s->p, 100);
-	pcap_set_buffer_size(s->p, c->buffer_mib << 20);
+	/* int in libpcap's API: MAX_BUFFER_MIB keeps the request below INT_MAX */
+	if (c->buffer_bytes > INT_MAX) {
+		ctl_msg("capture %s: a buffer of %llu bytes is more than libpcap "
+			"takes (%d)", s->ifname,
+			(unsigned long long)c->buffer_bytes, INT_MAX);
+		return EXIT_FAIL;
+	}
+	pcap_set_buffer_size(s->p, (int)c->buffer_bytes);
 	r = pcap_activate(s->p);
 	if (r < 0) {
 		const char *why = pcap_geterr(s->p);
@@ -143,6 +205,7 @@ static int activate(struct capsrc *s, const struct capsrc_cfg *c)
 		return EXIT_FAIL;
 	}
 	s->live = true;
+	check_ring(s, c->buffer_bytes);
 	return 0;
 }
 

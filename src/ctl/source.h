@@ -8,6 +8,8 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
 
@@ -18,6 +20,7 @@ struct capsrc {
 	struct rtnl *r;
 	char ifname[IFNAMSIZ];
 	int tmp_ifindex;	/* != 0: a temporary monitor to remove */
+	uint64_t ring_bytes;	/* live: the ring the kernel mapped, 0 unknown */
 	bool live;
 };
 
@@ -26,7 +29,7 @@ struct capsrc_cfg {
 	const char *read;	/* capture file instead of live */
 	const char *filter;	/* full libpcap expression or "" */
 	int snaplen;
-	int buffer_mib;
+	uint64_t buffer_bytes;	/* kernel ring asked for */
 };
 
 extern volatile sig_atomic_t ctl_stop;
@@ -47,5 +50,7 @@ int capsrc_loop(struct capsrc *s, unsigned long long count, double deadline,
 		pcap_handler cb, unsigned char *user,
 		void (*tick)(void *), void *tick_data, double tick_s);
 double mono_now(void);
+/* Bytes of the mappings named socket:[ino] in a /proc/PID/maps listing. */
+uint64_t maps_socket_bytes(FILE *maps, unsigned long ino);
 
 #endif

@@ -73,7 +73,7 @@ int run_top(const struct top_opts *o)
 	struct capsrc_cfg cfg = {
 		.ifname = o->ifname, .read = o->read, .filter = "",
 		.snaplen = AF_HDR_LEN + VIRTIO_HDR_LEN,	/* headers suffice */
-		.buffer_mib = DEFAULT_BUFFER_MIB,
+		.buffer_bytes = (uint64_t)DEFAULT_BUFFER_MIB << 20,
 	};
 	struct top_ctx c;
 	struct capsrc s;

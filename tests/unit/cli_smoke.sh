@@ -24,6 +24,8 @@ expect 0 help capture
 expect 2
 expect 2 nosuch
 expect 2 capture --port x
+expect 2 capture -B 2048
+expect 2 capture --buffer 4096
 expect 2 down
 expect 1 capture -r /nonexistent.pcap
 expect 0 version
