@@ -126,6 +126,7 @@ int run_capture(const struct capture_opts *o)
 		.snaplen = o->snaplen,
 		.buffer_bytes = (uint64_t)o->buffer_mib << 20,
 	};
+	struct bpf_program prog;
 	struct sink k;
 	struct capsrc s;
 	struct pcap_stat st;
@@ -137,9 +138,14 @@ int run_capture(const struct capture_opts *o)
 		ctl_msg("capture: filter expression too long");
 		return EXIT_USAGE;
 	}
+	ret = capsrc_compile(expr, o->snaplen, &prog);
+	if (ret)
+		return ret;
+	cfg.prog = &prog;
 	capsrc_signals();
 	if (capsrc_open(&s, &cfg) || open_sink(&k, o, &s)) {
 		capsrc_close(&s);
+		pcap_freecode(&prog);
 		return EXIT_FAIL;
 	}
 	if (!o->quiet && s.live)
@@ -157,6 +163,7 @@ int run_capture(const struct capture_opts *o)
 		have_stats = true;
 	werr = close_sink(&k);
 	capsrc_close(&s);
+	pcap_freecode(&prog);
 	if (werr && werr != EPIPE) {
 		ctl_error("write", o->write ? o->write : "stdout", werr, NULL);
 		ret = EXIT_FAIL;

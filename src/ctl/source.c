@@ -209,24 +209,40 @@ static int activate(struct capsrc *s, const struct capsrc_cfg *c)
 	return 0;
 }
 
-static int set_filter(struct capsrc *s, const char *expr)
+int capsrc_compile(const char *expr, int snaplen, struct bpf_program *prog)
 {
-	struct bpf_program prog;
+	pcap_t *dead;
+	int r;
 
+	memset(prog, 0, sizeof(*prog));
 	if (!expr || !*expr)
 		return 0;
-	if (pcap_compile(s->p, &prog, expr, FILTER_OPTIMIZE,
-			 PCAP_NETMASK_UNKNOWN) < 0) {
-		ctl_msg("filter '%s': %s", expr, pcap_geterr(s->p));
+	/*
+	 * Before any monitor or module: a typo is a usage error, and must
+	 * not first create and delete a monitor or blame a missing module.
+	 */
+	dead = pcap_open_dead(DLT_VSOCK, snaplen);
+	if (!dead) {
+		ctl_msg("filter '%s': cannot allocate a libpcap handle", expr);
 		return EXIT_FAIL;
 	}
-	/* Live: SO_ATTACH_FILTER, so the kernel drops what does not match. */
-	if (pcap_setfilter(s->p, &prog) < 0) {
-		ctl_msg("filter '%s': %s", expr, pcap_geterr(s->p));
-		pcap_freecode(&prog);
+	r = pcap_compile(dead, prog, expr, FILTER_OPTIMIZE,
+			 PCAP_NETMASK_UNKNOWN);
+	if (r < 0)
+		ctl_msg("filter '%s': %s", expr, pcap_geterr(dead));
+	pcap_close(dead);
+	return r < 0 ? EXIT_USAGE : 0;
+}
+
+/* Live: SO_ATTACH_FILTER, so the kernel drops what does not match. */
+static int set_filter(struct capsrc *s, const struct capsrc_cfg *c)
+{
+	if (!c->prog || !c->prog->bf_insns)
+		return 0;
+	if (pcap_setfilter(s->p, (struct bpf_program *)c->prog) < 0) {
+		ctl_msg("filter '%s': %s", c->filter, pcap_geterr(s->p));
 		return EXIT_FAIL;
 	}
-	pcap_freecode(&prog);
 	return 0;
 }
 
@@ -248,7 +264,7 @@ int capsrc_open(struct capsrc *s, const struct capsrc_cfg *c)
 			pcap_datalink_val_to_name(dlt) : "?", DLT_VSOCK);
 		return EXIT_FAIL;
 	}
-	if (set_filter(s, c->filter))
+	if (set_filter(s, c))
 		return EXIT_FAIL;
 	active = s->p;
 	return 0;

@@ -27,7 +27,8 @@ struct capsrc {
 struct capsrc_cfg {
 	const char *ifname;	/* NULL: temporary monitor */
 	const char *read;	/* capture file instead of live */
-	const char *filter;	/* full libpcap expression or "" */
+	const char *filter;	/* full libpcap expression or "", for messages */
+	const struct bpf_program *prog;	/* filter compiled; NULL: none */
 	int snaplen;
 	uint64_t buffer_bytes;	/* kernel ring asked for */
 };
@@ -36,6 +37,11 @@ extern volatile sig_atomic_t ctl_stop;
 
 /* SIGINT/SIGTERM/SIGHUP set ctl_stop and break the pcap loop. */
 void capsrc_signals(void);
+/*
+ * Compile expr (may be "") for DLT_VSOCK without a device. Returns 0,
+ * EXIT_USAGE (message printed) or EXIT_FAIL. pcap_freecode() prog after.
+ */
+int capsrc_compile(const char *expr, int snaplen, struct bpf_program *prog);
 /* Prints its own errors. Returns 0 or EXIT_FAIL; capsrc_close either way. */
 int capsrc_open(struct capsrc *s, const struct capsrc_cfg *c);
 void capsrc_close(struct capsrc *s);

@@ -60,11 +60,37 @@ static void buffer_above_libpcap_int_is_refused(void **state)
 	assert_true(((uint64_t)o.buffer_mib << 20) <= 0x7fffffff);
 }
 
+/*
+ * A filter that does not compile is a usage error found before any device,
+ * file or module is touched: the interface and the file here do not exist,
+ * and a later check would have answered 1 ("No such device").
+ */
+static void filter_compiled_before_anything(void **state)
+{
+	static const char *const lines[] = {
+		"capture -i nosuchmon0 --filter link[0:4]~=",
+		"capture -r /nonexistent.pcap --filter bogus~primitive",
+		"capture --port 7 --filter tcp~port~80",	/* no vsock primitives */
+	};
+	struct run_result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		run_ctl(lines[i], &r);
+		if (r.rc != EXIT_USAGE || !strstr(r.err, "filter '") ||
+		    strstr(r.err, "No such"))
+			fail_msg("%s: rc %d, stderr '%s'", lines[i], r.rc, r.err);
+		run_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ring_size_from_maps),
 		cmocka_unit_test(buffer_above_libpcap_int_is_refused),
+		cmocka_unit_test(filter_compiled_before_anything),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
