@@ -20,14 +20,19 @@ struct sink {
 	bool lines, ng_open;
 	FILE *out;		/* for lines */
 	int werr;		/* first write error */
+	bool interrupted;	/* a stop signal cut a blocked write */
 	unsigned long long frames, bytes;
 	pcap_t *p;
 };
 
+/* A write failed with err: stop, remembering it unless a signal caused it. */
 static void stop_with(struct sink *k, int err)
 {
-	if (!k->werr)
-		k->werr = err ? err : EIO;
+	err = out_write_error(k->lines ? k->out : NULL, err);
+	if (!err)
+		k->interrupted = true;
+	else if (!k->werr)
+		k->werr = err;
 	ctl_stop = 1;
 	pcap_breakloop(k->p);
 }
@@ -38,7 +43,7 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 	struct sink *k = (struct sink *)user;
 	char line[512];
 
-	if (k->werr)
+	if (k->werr || k->interrupted)
 		return;
 	k->frames++;
 	k->bytes += h->len;
@@ -47,7 +52,10 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 		if (fprintf(k->out, "%s\n", line) < 0)
 			stop_with(k, errno);
 	} else if (k->dump) {
+		/* pcap_dump() says nothing: ask the stream (-w /dev/full) */
 		pcap_dump((unsigned char *)k->dump, h, data);
+		if (ferror(pcap_dump_file(k->dump)))
+			stop_with(k, errno);
 	} else if (pcapng_write(&k->ng, h, data)) {
 		stop_with(k, errno);
 	}
@@ -105,8 +113,8 @@ static int close_sink(struct sink *k)
 			err = e;
 		k->ng_open = false;
 	}
-	if (k->lines && fflush(k->out) && !err)
-		err = errno;
+	if (k->lines && !k->interrupted && fflush(k->out) && !err)
+		err = out_write_error(k->out, errno);
 	return err;
 }
 
@@ -114,7 +122,7 @@ static void flush_lines(void *data)
 {
 	struct sink *k = data;
 
-	if (k->lines && fflush(k->out) && !k->werr)
+	if (k->lines && !k->interrupted && fflush(k->out) && !k->werr)
 		stop_with(k, errno);
 }
 
@@ -164,11 +172,14 @@ int run_capture(const struct capture_opts *o)
 	werr = close_sink(&k);
 	capsrc_close(&s);
 	pcap_freecode(&prog);
-	if (werr && werr != EPIPE) {
-		ctl_error("write", o->write ? o->write : "stdout", werr, NULL);
+	if (werr) {
+		/* EPIPE: the reader is gone (| head); nobody to tell */
+		if (werr != EPIPE)
+			ctl_msg("write %s: %s (%llu frames captured, not all "
+				"written)", o->write ? o->write : "stdout",
+				strerror(werr), k.frames);
 		ret = EXIT_FAIL;
-	}
-	if (!o->quiet) {
+	} else if (!o->quiet) {
 		fprintf(ERR, "%llu frames captured, %llu bytes", k.frames, k.bytes);
 		if (have_stats)
 			fprintf(ERR, ", %u dropped by kernel", st.ps_drop);

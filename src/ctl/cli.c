@@ -2,6 +2,7 @@
 /*
  * The subcommand table, per-subcommand usage, and dispatch.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -193,7 +194,24 @@ static int h_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int ctl_main(int argc, char **argv)
+/*
+ * Every command fails on a failed write (list > /dev/full). Commands that
+ * report their own write errors return non-zero, and are left alone.
+ */
+static int finish_output(int rc)
+{
+	errno = 0;
+	if ((fflush(OUT) || ferror(OUT)) && rc == EXIT_OK) {
+		if (errno)
+			ctl_error("write", "stdout", errno, NULL);
+		else
+			ctl_msg("write stdout: output error");
+		return EXIT_FAIL;
+	}
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	const struct subcommand *s;
 
@@ -216,4 +234,9 @@ int ctl_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	return s->handler(argc - 1, argv + 1);
+}
+
+int ctl_main(int argc, char **argv)
+{
+	return finish_output(dispatch(argc, argv));
 }

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio_ext.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -21,13 +22,14 @@
 #include "monitor.h"
 #include "source.h"
 
-volatile sig_atomic_t ctl_stop;
+volatile sig_atomic_t ctl_stop, ctl_signalled;
 static pcap_t *volatile active;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	ctl_stop = 1;
+	ctl_signalled = 1;
 	if (active)
 		pcap_breakloop(active);
 }
@@ -42,7 +44,24 @@ void capsrc_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);	/* write errors are handled instead */
+	/*
+	 * EPIPE ends the loop instead (capture, top): dying of SIGPIPE
+	 * would leave the temporary monitor behind.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int out_write_error(FILE *out, int err)
+{
+	if (err == EINTR && ctl_signalled) {
+		/* Ctrl-C with stdout a full pipe: a normal end */
+		if (out) {
+			__fpurge(out);
+			clearerr(out);
+		}
+		return 0;
+	}
+	return err ? err : EIO;
 }
 
 double mono_now(void)

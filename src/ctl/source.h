@@ -33,9 +33,12 @@ struct capsrc_cfg {
 	uint64_t buffer_bytes;	/* kernel ring asked for */
 };
 
-extern volatile sig_atomic_t ctl_stop;
+extern volatile sig_atomic_t ctl_stop, ctl_signalled;
 
-/* SIGINT/SIGTERM/SIGHUP set ctl_stop and break the pcap loop. */
+/*
+ * SIGINT/SIGTERM/SIGHUP set ctl_stop and ctl_signalled and break the pcap
+ * loop. SIGPIPE is ignored: writers must stop on EPIPE themselves.
+ */
 void capsrc_signals(void);
 /*
  * Compile expr (may be "") for DLT_VSOCK without a device. Returns 0,
@@ -56,6 +59,12 @@ int capsrc_loop(struct capsrc *s, unsigned long long count, double deadline,
 		pcap_handler cb, unsigned char *user,
 		void (*tick)(void *), void *tick_data, double tick_s);
 double mono_now(void);
+/*
+ * After a failed write to out: 0 if it was only a stop signal
+ * interrupting a blocked write (then out is emptied, so that nothing
+ * blocks on it again), else the errno to report.
+ */
+int out_write_error(FILE *out, int err);
 /* Bytes of the mappings named socket:[ino] in a /proc/PID/maps listing. */
 uint64_t maps_socket_bytes(FILE *maps, unsigned long ino);
 

@@ -30,6 +30,19 @@ expect 2 down
 expect 1 capture -r /nonexistent.pcap
 expect 0 version
 
+# Every command fails on a failed write (issue 15).
+for args in "version" "--help" "--version" "help" "help capture" \
+	    "capture --help" "list --json" "version --json"; do
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	"$bin" $args >/dev/full 2>/dev/null
+	rc=$?
+	if [ "$rc" != 1 ]; then
+		echo "FAIL: vsockmon-ctl $args >/dev/full exited $rc, want 1"
+		fail=$((fail + 1))
+	fi
+done
+
 n=$((n + 1))
 if [ -f "$top/dkms.conf" ]; then
 	want=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$top/dkms.conf")

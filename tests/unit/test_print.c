@@ -237,8 +237,9 @@ static void test_capture_read_count_and_filters(void **state)
 	expect_lines(r.out, big, 1);
 	run_free(&r);
 
+	/* a filter that does not compile is a usage error (issue 15) */
 	snprintf(cmd, sizeof(cmd), "capture -r %s --filter port~22", fixture_path());
-	assert_int_equal(run_ctl(cmd, &r), 1);
+	assert_int_equal(run_ctl(cmd, &r), 2);
 	assert_non_null(strstr(r.err, "filter 'port 22'"));
 	run_free(&r);
 
