@@ -132,7 +132,7 @@ int run_capture(const struct capture_opts *o)
 	struct capsrc_cfg cfg = {
 		.ifname = o->ifname, .read = o->read, .filter = expr,
 		.snaplen = o->snaplen,
-		.buffer_bytes = (uint64_t)o->buffer_mib << 20,
+		.buffer_bytes = (uint64_t)o->buffer_mib << 20, .quiet = o->quiet,
 	};
 	struct bpf_program prog;
 	struct sink k;

@@ -117,8 +117,9 @@ static int prepare_monitor(struct capsrc *s, const struct capsrc_cfg *c)
 		}
 		return 0;
 	}
-	tmpmon_reap(s->r, true);
-	err = tmpmon_create(s->r, s->ifname, sizeof(s->ifname), &s->tmp_ifindex);
+	tmpmon_reap(s->r, !c->quiet);
+	err = tmpmon_create(s->r, s->ifname, sizeof(s->ifname), &s->tmp_ifindex,
+			    &s->owner_fd);
 	return err ? EXIT_FAIL : 0;	/* a signal meanwhile ends the loop */
 }
 
@@ -270,6 +271,7 @@ int capsrc_open(struct capsrc *s, const struct capsrc_cfg *c)
 	int dlt;
 
 	memset(s, 0, sizeof(*s));
+	s->owner_fd = -1;
 	if (c->read) {
 		if (open_file(s, c))
 			return EXIT_FAIL;
@@ -304,6 +306,10 @@ void capsrc_close(struct capsrc *s)
 			ctl_error("remove temporary monitor", s->ifname, err, e.msg);
 	}
 	s->tmp_ifindex = 0;
+	/* only now: the name is ours until the monitor is gone */
+	if (s->owner_fd >= 0)
+		close(s->owner_fd);
+	s->owner_fd = -1;
 	rtnl_close(s->r);
 	s->r = NULL;
 }

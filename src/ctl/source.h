@@ -20,6 +20,7 @@ struct capsrc {
 	struct rtnl *r;
 	char ifname[IFNAMSIZ];
 	int tmp_ifindex;	/* != 0: a temporary monitor to remove */
+	int owner_fd;		/* its owner socket (monitor.h), -1 if none */
 	uint64_t ring_bytes;	/* live: the ring the kernel mapped, 0 unknown */
 	bool live;
 };
@@ -31,6 +32,7 @@ struct capsrc_cfg {
 	const struct bpf_program *prog;	/* filter compiled; NULL: none */
 	int snaplen;
 	uint64_t buffer_bytes;	/* kernel ring asked for */
+	bool quiet;		/* -q: no notes on stderr */
 };
 
 extern volatile sig_atomic_t ctl_stop, ctl_signalled;
