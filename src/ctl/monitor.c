@@ -13,6 +13,7 @@
 
 #include "ctl.h"
 #include "kmod.h"
+#include "modsit.h"
 #include "monitor.h"
 
 static int get_cb(const struct nlmsghdr *nlh, void *data)
@@ -87,6 +88,19 @@ static int try_create(struct rtnl *r, const char *name, struct rtnl_err *e)
 	return rtnl_talk(r, req, NULL, NULL, e);
 }
 
+/* The kernel does not know kind vsockmon: say why, and what would help. */
+static void explain_no_kind(const char *name, int err, const struct rtnl_err *e)
+{
+	struct modsit_facts f;
+	char msg[1024];
+
+	ctl_error("create", name, err, e->msg);
+	modsit_gather("/", kernel_release(), &f);
+	modsit_explain(modsit_classify(&f), &f, kernel_release(),
+		       VSOCKMON_VERSION, msg, sizeof(msg));
+	ctl_msg("%s", msg);
+}
+
 int mon_create(struct rtnl *r, const char *name)
 {
 	struct rtnl_err e;
@@ -96,12 +110,13 @@ int mon_create(struct rtnl *r, const char *name)
 	err = try_create(r, name, &e);
 	/* Unknown kind: the kernel could not autoload the module itself. */
 	if (err == EOPNOTSUPP) {
+		if (access("/proc/modules", F_OK)) {	/* nothing to load */
+			explain_no_kind(name, err, &e);
+			return err;
+		}
 		kerr = kmod_load_vsockmon(msg, sizeof(msg));
 		if (kerr == ENOENT) {
-			ctl_error("create", name, err, e.msg);
-			ctl_msg("%s: install linux-headers-%s and the vsockmon-dkms "
-				"package (or use a kernel built with CONFIG_VSOCKMON=m)",
-				msg, kernel_release());
+			explain_no_kind(name, err, &e);
 			return ENOENT;
 		}
 		if (kerr) {
