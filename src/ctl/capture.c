@@ -87,7 +87,8 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 	}
 	k->dump = pcap_dump_open(s->p, o->write);
 	if (!k->dump) {
-		ctl_msg("write %s: %s", o->write, pcap_geterr(s->p));
+		ctl_msg("write %s: %s", o->write,
+			without_name(pcap_geterr(s->p), o->write));
 		return EXIT_FAIL;
 	}
 	return 0;

@@ -36,6 +36,11 @@ extern FILE *ctl_stdout, *ctl_stderr;
  * name and extack may be NULL or empty. err is a positive errno.
  */
 void ctl_error(const char *action, const char *name, int err, const char *extack);
+/*
+ * msg without a leading "name: " (libpcap's errors start with the file
+ * name, which our own "read FILE: " already says).
+ */
+const char *without_name(const char *msg, const char *name);
 /* "vsockmon-ctl: <formatted message>" */
 void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

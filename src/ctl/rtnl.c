@@ -15,6 +15,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "ctl.h"
 #include "rtnl.h"
 
 #ifndef SOL_NETLINK
@@ -247,9 +248,13 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *li)
 	return li->name[0] ? 0 : EINVAL;
 }
 
+/*
+ * By the link kind: any device can be switched to ARPHRD_VSOCKMON (a TUN
+ * with TUNSETLINK), and list and down --all must not take it for ours.
+ */
 bool link_is_vsockmon(const struct link_info *li)
 {
-	return !strcmp(li->kind, "vsockmon") || li->type == 826;
+	return !strcmp(li->kind, VSOCKMON_KIND);
 }
 
 int rtnl_open(struct rtnl **rp)

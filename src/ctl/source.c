@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <linux/if_arp.h>
 #include <sys/stat.h>
 
 #include "ctl.h"
@@ -78,7 +79,7 @@ static int open_file(struct capsrc *s, const struct capsrc_cfg *c)
 
 	s->p = pcap_open_offline(c->read, errbuf);
 	if (!s->p) {
-		ctl_msg("read %s: %s", c->read, errbuf);
+		ctl_msg("read %s: %s", c->read, without_name(errbuf, c->read));
 		return EXIT_FAIL;
 	}
 	snprintf(s->ifname, sizeof(s->ifname), "file");
@@ -99,6 +100,9 @@ static int prepare_monitor(struct capsrc *s, const struct capsrc_cfg *c)
 	if (c->ifname) {
 		snprintf(s->ifname, sizeof(s->ifname), "%s", c->ifname);
 		err = mon_get(s->r, c->ifname, &li, &e);
+		/* -i may name any ARPHRD_VSOCKMON source (a test's TUN device) */
+		if (err == EMEDIUMTYPE && li.type == ARPHRD_VSOCKMON)
+			err = 0;
 		if (err == EMEDIUMTYPE) {
 			ctl_msg("capture %s: not a vsockmon device", c->ifname);
 			return EXIT_FAIL;
@@ -182,7 +186,8 @@ static int activate(struct capsrc *s, const struct capsrc_cfg *c)
 
 	s->p = pcap_create(s->ifname, errbuf);
 	if (!s->p) {
-		ctl_msg("capture %s: %s", s->ifname, errbuf);
+		ctl_msg("capture %s: %s", s->ifname,
+			without_name(errbuf, s->ifname));
 		return EXIT_FAIL;
 	}
 	pcap_set_snaplen(s->p, c->snaplen);

@@ -66,6 +66,15 @@ bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
+const char *without_name(const char *msg, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n && !strncmp(msg, name, n) && msg[n] == ':' && msg[n + 1] == ' ')
+		return msg + n + 2;
+	return msg;
+}
+
 bool parse_seconds(const char *s, double *out)
 {
 	char *end;

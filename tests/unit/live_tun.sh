@@ -59,6 +59,13 @@ else
 	bad "top --json | head -c 60: exit $rc after ${ms} ms: $(cat "$tmp/err")"
 fi
 
+# list shows monitors by link kind: an ARPHRD_VSOCKMON TUN is not one.
+if "$bin" list --names | grep -qx "$dev"; then
+	bad "list takes the TUN device for a monitor"
+else
+	ok "list leaves out a TUN device of type ARPHRD_VSOCKMON"
+fi
+
 # 2. top --once to a full disk fails.
 timeout 10 "$bin" top -i "$dev" --once --interval 0.1 >/dev/full 2>"$tmp/err"
 rc=$?

@@ -339,10 +339,16 @@ static void test_parse_link_variants(void **state)
 				     &li), 0);
 	assert_false(link_is_vsockmon(&li));
 	assert_false(li.has_stats);
-	/* ARPHRD_VSOCKMON without linkinfo still counts. */
+	/*
+	 * ARPHRD_VSOCKMON alone is not a monitor (issue 15): a TUN switched
+	 * with TUNSETLINK has it too, and list/down --all must leave it be.
+	 */
 	assert_int_equal(rtnl_parse_link(mk_link(out, 3, 826, 0, "x", NULL, 0),
 				     &li), 0);
-	assert_true(link_is_vsockmon(&li));
+	assert_false(link_is_vsockmon(&li));
+	assert_int_equal(rtnl_parse_link(mk_link(out, 3, 826, 0, "tun0", "tun", 0),
+				     &li), 0);
+	assert_false(link_is_vsockmon(&li));
 	/* Short stats from an old kernel: what is there is used. */
 	assert_int_equal(rtnl_parse_link(mk_link(out, 4, 826, 0, "y", "vsockmon",
 						 3 * sizeof(uint64_t)), &li), 0);
