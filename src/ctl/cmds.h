@@ -49,6 +49,8 @@ struct top_opts {
 
 struct version_opts { bool json; };
 
+struct doctor_opts { bool unused; };
+
 /* Parsers: PARSE_OK, PARSE_HELP or PARSE_USAGE (message printed). */
 int parse_up(int argc, char **argv, struct up_opts *o);
 int parse_down(int argc, char **argv, struct down_opts *o);
@@ -57,6 +59,8 @@ int parse_status(int argc, char **argv, struct status_opts *o);
 int parse_capture(int argc, char **argv, struct capture_opts *o);
 int parse_top(int argc, char **argv, struct top_opts *o);
 int parse_version(int argc, char **argv, struct version_opts *o);
+int parse_doctor(int argc, char **argv, struct doctor_opts *o);
+/* argv[0] is the subcommand, which takes no options but --help */
 int parse_noargs(int argc, char **argv);
 
 /* Runners: exit codes. */
@@ -66,7 +70,7 @@ int run_list(const struct list_opts *o);
 int run_status(const struct status_opts *o);
 int run_capture(const struct capture_opts *o);
 int run_top(const struct top_opts *o);
-int run_doctor(void);
+int run_doctor(const struct doctor_opts *o);
 int run_version(const struct version_opts *o);
 
 /* cli.c */

@@ -230,11 +230,12 @@ static void check_monitors(struct tally *t)
 	rtnl_close(r);
 }
 
-int run_doctor(void)
+int run_doctor(const struct doctor_opts *o)
 {
 	struct tally t = { 0, 0 };
 	struct module_facts mf;
 
+	(void)o;
 	check_core(&t);
 	check_transports(&t);
 	/* headers matter only where DKMS can add a module */

@@ -454,7 +454,10 @@ static void check_parse(int cmd, struct fin *in)
 	args_free(&r);
 }
 
-/* "help [SUBCOMMAND]" succeeds for no argument or one known subcommand. */
+/*
+ * "help [SUBCOMMAND]" succeeds for no argument, one known subcommand, or
+ * its own -h/--help.
+ */
 static void check_help(struct fin *in)
 {
 	static const char *const all[] = {
@@ -473,6 +476,8 @@ static void check_help(struct fin *in)
 		want = true;
 	for (i = 0; a.argc == 3 && i < sizeof(all) / sizeof(all[0]); i++)
 		want |= !strcmp(a.argv[2], all[i]);
+	if (a.argc == 3)
+		want |= !strcmp(a.argv[2], "-h") || !strcmp(a.argv[2], "--help");
 	rc = ctl_main(a.argc, a.argv);
 	oracle(rc == (want ? EXIT_OK : EXIT_USAGE), "help with %d arguments: %d",
 	       a.argc - 2, rc);

@@ -30,6 +30,12 @@ static const struct cli_case cli_cases[] = {
 	{ "help top", 0, "--interval", NULL },
 	{ "help nope", 2, NULL, "unknown subcommand 'nope'" },
 	{ "help up down", 2, NULL, "too many arguments" },
+	{ "help --help", 0, "Usage: vsockmon-ctl help [SUBCOMMAND]", NULL },
+	{ "help -h", 0, "Usage: vsockmon-ctl help", NULL },
+	{ "help capture", 0, "-i, --interface NAME", NULL },
+	{ "help capture", 0, "-q, --quiet", NULL },
+	{ "help top", 0, "-r, --read FILE", NULL },
+	{ "--help", 0, "--version | -V", NULL },
 
 	{ "up --help", 0, "Usage: vsockmon-ctl up [NAME]", NULL },
 	{ "up -h", 0, "Usage: vsockmon-ctl up", NULL },
