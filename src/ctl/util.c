@@ -54,10 +54,11 @@ bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
-		/* strtoull would take "0x-1" or "0x 1" */
-		if (!isxdigit((unsigned char)*s))
-			return false;
 	}
+	/* digits only: strtoull would take "0x-1", "0x 1" or "0x0x1" */
+	if (!*s || s[strspn(s, base == 16 ? "0123456789abcdefABCDEF" :
+			    "0123456789")])
+		return false;
 	errno = 0;
 	v = strtoull(s, &end, base);
 	if (errno || *end || v > max)

@@ -224,6 +224,8 @@ static void test_small_parsers(void **state)
 	assert_false(parse_u64("0x", 100, &v));
 	assert_false(parse_u64("0x-1", 100, &v));
 	assert_false(parse_u64("0x 1", 100, &v));
+	assert_false(parse_u64("0x0x1", 100, &v));	/* found by tests/fuzz */
+	assert_false(parse_u64("0X0X1", 100, &v));
 	assert_true(parse_u64("18446744073709551615", UINT64_MAX, &v) && v == UINT64_MAX);
 	assert_false(parse_u64("18446744073709551616", UINT64_MAX, &v));
 	assert_false(parse_u64("11", 10, &v));
