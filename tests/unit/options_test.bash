@@ -46,7 +46,7 @@ for cmd in $cmds; do
 	[ -s "$tmp/wide" ] && { cat "$tmp/wide"; fail=$((fail + 1)); }
 done
 n=$((n + 1))
-"$bin" --help | grep -q -- '--version | -V' ||
+"$bin" --help | grep -- '--version | -V' >/dev/null ||
 	{ echo "FAIL: --help does not document -V"; fail=$((fail + 1)); }
 
 # --- man page: each subcommand's entry (from its .TP heading to the next
@@ -75,7 +75,7 @@ for cmd in $cmds; do
 	while read -r c s _ _; do
 		[ "$c" = "$cmd" ] && [ "$s" != - ] || continue
 		n=$((n + 1))
-		sed 's/\\-/-/g' "$tmp/entry" | grep -q -- "$s\b" ||
+		sed 's/\\-/-/g' "$tmp/entry" | grep -- "$s\b" >/dev/null ||
 			{ echo "FAIL: man $cmd lacks $s"; fail=$((fail + 1)); }
 	done <"$tmp/opts"
 done
