@@ -272,7 +272,6 @@ int run_status(const struct status_opts *o)
 	struct link_info *v = NULL, one;
 	struct module_facts mf;
 	size_t n = 0, i;
-	int ret = EXIT_OK;
 
 	kmod_module_facts("vsockmon", &mf);
 	if (o->name) {
@@ -317,7 +316,7 @@ int run_status(const struct status_opts *o)
 	}
 	if (v != &one)
 		free(v);
-	return ret;
+	return EXIT_OK;
 }
 
 int run_version(const struct version_opts *o)

@@ -50,6 +50,20 @@ bool parse_seconds(const char *s, double *out);
 /* Interface name a kernel would accept (1..15 chars, no '/', ':', space). */
 bool valid_ifname(const char *s);
 
+/*
+ * A bounded string builder: appends while it fits; on the first thing
+ * that does not, sets overflow and appends nothing more (the text stays
+ * NUL-terminated, cut there). sz must be > 0.
+ */
+struct strbuf {
+	char *p;
+	size_t sz, len;
+	bool overflow;
+};
+#define STRBUF_INIT(buf, size) { (buf), (size), 0, false }
+void sb_printf(struct strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* JSON string output with escaping. */
 void json_str(FILE *f, const char *s);
 

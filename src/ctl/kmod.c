@@ -42,9 +42,9 @@ static struct kmod_ctx *kctx(void)
 {
 	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
 
-	if (ctx && kmod_load_resources(ctx) < 0) {
-		/* Missing modules.dep etc.: lookups fail later, cleanly. */
-	}
+	/* Missing modules.dep etc. need no check: lookups fail later, cleanly. */
+	if (ctx)
+		(void)kmod_load_resources(ctx);
 	return ctx;
 }
 

@@ -104,10 +104,6 @@ static int extack_attr_cb(const struct nlattr *attr, void *data)
 			e->msg[strcspn(e->msg, "\n")] = '\0';
 		}
 		break;
-	case NLMSGERR_ATTR_OFFS:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			e->offs = mnl_attr_get_u32(attr);
-		break;
 	}
 	return MNL_CB_OK;
 }
@@ -221,9 +217,6 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 		li->rx_packets = st.rx_packets;
 		li->rx_bytes = st.rx_bytes;
 		li->rx_dropped = st.rx_dropped;
-		li->tx_packets = st.tx_packets;
-		li->tx_bytes = st.tx_bytes;
-		li->tx_dropped = st.tx_dropped;
 		li->has_stats = true;
 		break;
 	}

@@ -104,6 +104,23 @@ bool valid_ifname(const char *s)
 	return true;
 }
 
+void sb_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->sz - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->sz - b->len) {
+		b->overflow = true;
+		return;
+	}
+	b->len += (size_t)n;
+}
+
 void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
