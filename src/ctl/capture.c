@@ -21,6 +21,7 @@ struct sink {
 	FILE *out;		/* for lines */
 	int werr;		/* first write error */
 	bool interrupted;	/* a stop signal cut a blocked write */
+	unsigned int fmt;	/* VSOCK_FMT_* for lines */
 	unsigned long long frames, bytes;
 	pcap_t *p;
 };
@@ -48,7 +49,8 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 	k->frames++;
 	k->bytes += h->len;
 	if (k->lines) {
-		vsock_format(line, sizeof(line), &h->ts, data, h->caplen, h->len);
+		vsock_format_opt(line, sizeof(line), &h->ts, data, h->caplen,
+				 h->len, k->fmt);
 		if (fprintf(k->out, "%s\n", line) < 0)
 			stop_with(k, errno);
 	} else if (k->dump) {
@@ -70,6 +72,8 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 	k->p = s->p;
 	if (!o->write) {
 		k->lines = true;
+		/* live, only the headers were asked for (capture_snaplen) */
+		k->fmt = s->live ? VSOCK_FMT_HEADERS : 0;
 		k->out = OUT;
 		return 0;
 	}
@@ -127,12 +131,24 @@ static void flush_lines(void *data)
 		stop_with(k, errno);
 }
 
+/*
+ * Lines show the headers and the wire length, never the payload: asking
+ * the kernel for whole frames would copy every payload byte into the ring
+ * for nothing. A file gets what -s says.
+ */
+int capture_snaplen(const struct capture_opts *o)
+{
+	int hdrs = AF_HDR_LEN + VIRTIO_HDR_LEN;
+
+	return o->write || o->snaplen < hdrs ? o->snaplen : hdrs;
+}
+
 int run_capture(const struct capture_opts *o)
 {
 	char expr[FILTER_MAX];
 	struct capsrc_cfg cfg = {
 		.ifname = o->ifname, .read = o->read, .filter = expr,
-		.snaplen = o->snaplen,
+		.snaplen = capture_snaplen(o),
 		.buffer_bytes = (uint64_t)o->buffer_mib << 20, .quiet = o->quiet,
 	};
 	struct bpf_program prog;
@@ -147,7 +163,7 @@ int run_capture(const struct capture_opts *o)
 		ctl_msg("capture: filter expression too long");
 		return EXIT_USAGE;
 	}
-	ret = capsrc_compile(expr, o->snaplen, &prog);
+	ret = capsrc_compile(expr, cfg.snaplen, &prog);
 	if (ret)
 		return ret;
 	cfg.prog = &prog;

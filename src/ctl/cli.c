@@ -62,7 +62,7 @@ static const struct opt_def capture_opts[] = {
 	{ 'r', "read", ARG_FILE, "FILE", "read frames from a capture file instead" },
 	{ 'c', "count", ARG_VALUE, "COUNT", "stop after COUNT frames" },
 	{ OPT_DURATION, "duration", ARG_VALUE, "SECONDS", "stop after SECONDS" },
-	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame "
+	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame with -w "
 	  "(default 262144)" },
 	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
 	  "(default 32, at most 2047)" },

@@ -63,6 +63,9 @@ int parse_doctor(int argc, char **argv, struct doctor_opts *o);
 /* argv[0] is the subcommand, which takes no options but --help */
 int parse_noargs(int argc, char **argv);
 
+/* The snapshot length capture asks the kernel for. */
+int capture_snaplen(const struct capture_opts *o);
+
 /* Runners: exit codes. */
 int run_up(const struct up_opts *o);
 int run_down(const struct down_opts *o);

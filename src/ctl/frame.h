@@ -69,5 +69,14 @@ const char *op_name(uint16_t op);
 /* One readable line, no newline. Always NUL-terminates buf. */
 void vsock_format(char *buf, size_t sz, const struct timeval *ts,
 		  const uint8_t *data, uint32_t caplen, uint32_t len);
+/*
+ * VSOCK_FMT_HEADERS: only the headers were asked for (capture without
+ * -w), so a payload left out is no news: "[captured X of Y bytes]" only
+ * when the headers themselves were cut.
+ */
+#define VSOCK_FMT_HEADERS 1u
+void vsock_format_opt(char *buf, size_t sz, const struct timeval *ts,
+		      const uint8_t *data, uint32_t caplen, uint32_t len,
+		      unsigned int flags);
 
 #endif

@@ -131,6 +131,13 @@ static void put_flags(struct strbuf *o, const struct vsock_frame *f)
 void vsock_format(char *buf, size_t sz, const struct timeval *ts,
 		  const uint8_t *data, uint32_t caplen, uint32_t len)
 {
+	vsock_format_opt(buf, sz, ts, data, caplen, len, 0);
+}
+
+void vsock_format_opt(char *buf, size_t sz, const struct timeval *ts,
+		      const uint8_t *data, uint32_t caplen, uint32_t len,
+		      unsigned int flags)
+{
 	struct strbuf o = STRBUF_INIT(buf, sz);
 	struct vsock_frame f;
 	const char *name;
@@ -207,6 +214,8 @@ void vsock_format(char *buf, size_t sz, const struct timeval *ts,
 		    f.payload_len);
 		break;
 	}
-	if (caplen < len)
+	/* headers only asked for: say so only when they were cut */
+	if (caplen < len && (!(flags & VSOCK_FMT_HEADERS) ||
+			     caplen < AF_HDR_LEN + (uint32_t)f.hlen))
 		sb_printf(&o, " [captured %u of %u bytes]", caplen, len);
 }

@@ -114,6 +114,18 @@ else
 fi
 untun
 
+# Lines ask the kernel for the headers only, and say nothing of the payload
+# they left out.
+tun --wait 0.5 --frames 3 --payload 500 --hold 5
+timeout 10 "$bin" capture -i "$dev" -c 3 >"$tmp/out" 2>"$tmp/err"
+if grep "snapshot length 76," "$tmp/err" >/dev/null &&
+   [ "$(grep -c "payload stream rw len 500$" "$tmp/out")" = 3 ]; then
+	ok "capture without -w asks for 76 bytes, prints no '[captured]' note"
+else
+	bad "capture without -w: $(cat "$tmp/err" "$tmp/out")"
+fi
+untun
+
 # 5. A file for top -r: names the file, no wall clock or interval; and a
 #    failed write fails.
 tun --wait 0.5 --frames 5 --hold 5
