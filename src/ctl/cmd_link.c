@@ -24,13 +24,12 @@ static int open_rtnl(struct rtnl **r)
 
 int run_up(const struct up_opts *o)
 {
-	struct link_info li;
 	struct rtnl *r;
 	int err;
 
 	if (open_rtnl(&r))
 		return EXIT_FAIL;
-	err = mon_up(r, o->name, &li);
+	err = mon_up(r, o->name);
 	rtnl_close(r);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

@@ -80,10 +80,11 @@ int mon_list(struct rtnl *r, struct link_info **out, size_t *n,
 	return 0;
 }
 
-static int try_create(struct rtnl *r, const char *name, struct rtnl_err *e)
+static int try_create(struct rtnl *r, const char *name, unsigned int flags,
+		      struct rtnl_err *e)
 {
 	struct nlmsghdr *req = rtnl_req_newlink(rtnl_buf(r), rtnl_next_seq(r),
-						name, VSOCKMON_KIND);
+						name, VSOCKMON_KIND, flags);
 
 	return rtnl_talk(r, req, NULL, NULL, e);
 }
@@ -101,13 +102,13 @@ static void explain_no_kind(const char *name, int err, const struct rtnl_err *e)
 	ctl_msg("%s", msg);
 }
 
-int mon_create(struct rtnl *r, const char *name)
+int mon_create(struct rtnl *r, const char *name, unsigned int flags)
 {
 	struct rtnl_err e;
 	char msg[256];
 	int err, kerr;
 
-	err = try_create(r, name, &e);
+	err = try_create(r, name, flags, &e);
 	/* Unknown kind: the kernel could not autoload the module itself. */
 	if (err == EOPNOTSUPP) {
 		if (access("/proc/modules", F_OK)) {	/* nothing to load */
@@ -123,7 +124,7 @@ int mon_create(struct rtnl *r, const char *name)
 			ctl_msg("create %s: %s", name, msg);
 			return kerr;
 		}
-		err = try_create(r, name, &e);
+		err = try_create(r, name, flags, &e);
 	}
 	if (err && err != EEXIST) {
 		ctl_error("create", name, err, e.msg);
@@ -152,36 +153,32 @@ int mon_delete(struct rtnl *r, int ifindex, struct rtnl_err *e)
 	return rtnl_talk(r, req, NULL, NULL, e);
 }
 
-int mon_up(struct rtnl *r, const char *name, struct link_info *li)
+int mon_up(struct rtnl *r, const char *name)
 {
+	struct link_info li;
 	struct rtnl_err e;
 	int err;
 
-	err = mon_get(r, name, li, &e);
-	if (err == ENODEV) {
-		err = mon_create(r, name);
-		if (err && err != EEXIST)
-			return err;
-		err = mon_get(r, name, li, &e);
-	}
+	/* Absent, the usual case: created and up in one request. */
+	err = mon_create(r, name, IFF_UP);
+	if (err != EEXIST)
+		return err;
+	err = mon_get(r, name, &li, &e);
 	if (err == EMEDIUMTYPE) {
 		ctl_msg("up %s: exists but is not a vsockmon device (kind '%s')",
-			name, li->kind[0] ? li->kind : "none");
+			name, li.kind[0] ? li.kind : "none");
 		return err;
 	}
 	if (err) {
 		ctl_error("query", name, err, e.msg);
 		return err;
 	}
-	if (li->flags & IFF_UP)
+	if (li.flags & IFF_UP)
 		return 0;
-	err = mon_set_flags(r, li->ifindex, true, NULL, &e);
-	if (err) {
+	err = mon_set_flags(r, li.ifindex, true, NULL, &e);
+	if (err)
 		ctl_error("set up", name, err, e.msg);
-		return err;
-	}
-	li->flags |= IFF_UP;
-	return 0;
+	return err;
 }
 
 void tmpmon_name(char *buf, size_t sz, pid_t pid)
@@ -401,11 +398,11 @@ int tmpmon_create(struct rtnl *r, char *name, size_t namesz, int *ifindex,
 		return -fd;
 	}
 	*owner_fd = fd;
-	err = mon_create(r, name);
+	err = mon_create(r, name, 0);
 	if (err == EEXIST) {
 		err = clear_leftover(r, name);
 		if (!err)
-			err = mon_create(r, name);
+			err = mon_create(r, name, 0);
 		if (err == EEXIST)
 			ctl_msg("create %s: exists and is not ours to take over; "
 				"use -i NAME", name);

@@ -17,16 +17,20 @@ int mon_get(struct rtnl *r, const char *name, struct link_info *li,
 int mon_list(struct rtnl *r, struct link_info **out, size_t *n,
 	     struct rtnl_err *e);
 /*
- * Create NAME (kind vsockmon), loading the module with libkmod if the
- * kernel does not know the kind yet. Errors are reported on stderr;
- * returns 0 or a positive errno (EEXIST passes through unreported).
+ * Create NAME (kind vsockmon) with flags (IFF_UP or 0), loading the
+ * module with libkmod if the kernel does not know the kind yet. Errors
+ * are reported on stderr; returns 0 or a positive errno (EEXIST passes
+ * through unreported).
  */
-int mon_create(struct rtnl *r, const char *name);
+int mon_create(struct rtnl *r, const char *name, unsigned int flags);
 int mon_set_flags(struct rtnl *r, int ifindex, bool up, const char *alias,
 		  struct rtnl_err *e);
 int mon_delete(struct rtnl *r, int ifindex, struct rtnl_err *e);
-/* Idempotent: create if absent, bring up. Reports errors itself. */
-int mon_up(struct rtnl *r, const char *name, struct link_info *li);
+/*
+ * Idempotent: create if absent, bring up. Reports errors itself. One
+ * rtnetlink request when NAME is absent; a get and maybe a setlink else.
+ */
+int mon_up(struct rtnl *r, const char *name);
 
 /*
  * Temporary monitors. Name "vsmcap<PID>" (or "vsmcap<PID>-<N>", N 1..9,

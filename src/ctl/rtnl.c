@@ -46,13 +46,18 @@ static struct nlmsghdr *put_ifinfo(void *buf, uint16_t type, uint16_t flags,
 }
 
 struct nlmsghdr *rtnl_req_newlink(void *buf, uint32_t seq, const char *name,
-				  const char *kind)
+				  const char *kind, unsigned int flags)
 {
 	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
 	struct nlattr *nest;
 
 	nlh = put_ifinfo(buf, RTM_NEWLINK,
 			 NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq, 0);
+	/* a new link gets these flags in the same request (IFF_UP) */
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = flags;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	nest = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);

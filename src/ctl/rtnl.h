@@ -37,8 +37,9 @@ struct link_info {
 };
 
 /* Builders: write one request into buf (>= RTNL_BUFSZ bytes). */
+/* flags (IFF_UP or 0) are set on the new link by the same request */
 struct nlmsghdr *rtnl_req_newlink(void *buf, uint32_t seq, const char *name,
-				  const char *kind);
+				  const char *kind, unsigned int flags);
 struct nlmsghdr *rtnl_req_setlink(void *buf, uint32_t seq, int ifindex,
 				  unsigned int flags, unsigned int change,
 				  const char *alias);

@@ -16,6 +16,7 @@
 #include <linux/rtnetlink.h>
 
 #include "rtnl.h"
+#include "links.h"
 
 static char buf[RTNL_BUFSZ];
 
@@ -57,7 +58,7 @@ static const struct ifinfomsg *check_hdr(const struct nlmsghdr *nlh,
 
 static void test_newlink(void **state)
 {
-	struct nlmsghdr *nlh = rtnl_req_newlink(buf, 42, "vsm0", "vsockmon");
+	struct nlmsghdr *nlh = rtnl_req_newlink(buf, 42, "vsm0", "vsockmon", 0);
 	const char *kind = NULL;
 	const struct ifinfomsg *ifi;
 	struct attrs t;
@@ -137,7 +138,7 @@ static struct nlmsghdr *mk_error(char *out, int error, bool capped,
 				 bool with_tlvs)
 {
 	char req[512];
-	struct nlmsghdr *orig = rtnl_req_newlink(req, 5, "vsm0", "vsockmon");
+	struct nlmsghdr *orig = rtnl_req_newlink(req, 5, "vsm0", "vsockmon", 0);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(out);
 	struct nlmsgerr *e;
 
@@ -261,43 +262,6 @@ static void test_done_with_error(void **state)
 	code = mnl_nlmsg_put_extra_header(nlh, sizeof(int));
 	*code = 0;
 	assert_int_equal(rtnl_parse_error(nlh, &e), 0);
-}
-
-static struct nlmsghdr *mk_link(char *out, int ifindex, unsigned short type,
-				unsigned int flags, const char *name,
-				const char *kind, size_t stats_len)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(out);
-	struct rtnl_link_stats64 st;
-	struct ifinfomsg *ifi;
-	struct nlattr *nest;
-
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_MULTI;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_index = ifindex;
-	ifi->ifi_type = type;
-	ifi->ifi_flags = flags;
-	if (name)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_u32(nlh, IFLA_MTU, 65568);
-	mnl_attr_put_u8(nlh, IFLA_OPERSTATE, 6);
-	mnl_attr_put_u32(nlh, IFLA_PROMISCUITY, 1);
-	mnl_attr_put_strz(nlh, IFLA_IFALIAS, "vsockmon-ctl temporary pid=5 start=6");
-	if (kind) {
-		nest = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
-		mnl_attr_nest_end(nlh, nest);
-	}
-	if (stats_len) {
-		memset(&st, 0, sizeof(st));
-		st.rx_packets = 1000;
-		st.rx_bytes = 123456789012ull;
-		st.rx_dropped = 3;
-		st.tx_packets = 2;
-		mnl_attr_put(nlh, IFLA_STATS64, stats_len, &st);
-	}
-	return nlh;
 }
 
 static void test_parse_link(void **state)
