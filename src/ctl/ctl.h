@@ -64,6 +64,9 @@ struct strbuf {
 void sb_printf(struct strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The first line of a file without its newline; "" if unreadable. */
+void read_first_line(const char *path, char *buf, size_t sz);
+
 /* JSON string output with escaping. */
 void json_str(FILE *f, const char *s);
 

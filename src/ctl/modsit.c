@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "modsit.h"
 
 static bool exists(const char *root, const char *path)
@@ -25,16 +26,9 @@ static bool exists(const char *root, const char *path)
 static void read_line(const char *root, const char *path, char *buf, size_t sz)
 {
 	char p[PATH_MAX];
-	FILE *f;
 
-	buf[0] = '\0';
 	snprintf(p, sizeof(p), "%s%s", root, path);
-	f = fopen(p, "re");
-	if (!f)
-		return;
-	if (fgets(buf, (int)sz, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
+	read_first_line(p, buf, sz);
 }
 
 /* Does file hold a line starting with prefix (and then what follows)? */

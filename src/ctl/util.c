@@ -121,6 +121,19 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void read_first_line(const char *path, char *buf, size_t sz)
+{
+	FILE *f;
+
+	buf[0] = '\0';
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)sz, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);

@@ -9,23 +9,8 @@ fail=0 n=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Fake tool for `list --names`; everything else goes to the real one.
-cat >"$tmp/vsockmon-ctl" <<EOS
-#!/bin/sh
-if [ "\$1 \$2" = "list --names" ]; then printf 'vsm0\nvsockmon0\n'; exit 0; fi
-exec "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" "\$@"
-EOS
-chmod +x "$tmp/vsockmon-ctl"
-PATH=$tmp:$PATH
-
-_init_completion() {
-	words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
-	cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
-}
-_filedir() { COMPREPLY=(FILES); }
-complete() { :; }
-# shellcheck source=/dev/null
-. "$comp"
+. "$(dirname "$0")/completion_env.bash"
+completion_env "$tmp" "$comp" "$bin"
 
 check() {	# check "LINE" "EXPECTED REPLIES (sorted, space-separated)"
 	n=$((n + 1))

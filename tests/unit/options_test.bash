@@ -83,21 +83,8 @@ n=$((n + 1))
 grep -q -- '\\-V' "$man" || { echo "FAIL: man page lacks -V"; fail=$((fail + 1)); }
 
 # --- bash completion, helpers stubbed, `list --names` faked
-cat >"$tmp/vsockmon-ctl" <<EOS
-#!/bin/sh
-if [ "\$1 \$2" = "list --names" ]; then printf 'vsm0\nvsockmon0\n'; exit 0; fi
-exit 1
-EOS
-chmod +x "$tmp/vsockmon-ctl"
-PATH=$tmp:$PATH
-_init_completion() {
-	words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
-	cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
-}
-_filedir() { COMPREPLY=(FILES); }
-complete() { :; }
-# shellcheck source=/dev/null
-. "$comp"
+. "$(dirname "$0")/completion_env.bash"
+completion_env "$tmp" "$comp"
 complete_line() {	# complete_line WORD...: the sorted replies for the last word
 	COMP_WORDS=("$@")
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
