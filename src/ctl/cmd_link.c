@@ -184,9 +184,9 @@ int run_list(const struct list_opts *o)
 		for (i = 0; i < n; i++)
 			fprintf(OUT, "%s\n", v[i].name);
 	} else {
-		if (n)
-			fprintf(OUT, "%-15s %-5s %-8s %12s %14s %10s  %s\n", "NAME",
-				"STATE", "READERS", "FRAMES", "BYTES", "DROPPED", "");
+		/* the header even without monitors: an answer, and a write */
+		fprintf(OUT, "%-15s %-5s %-8s %12s %14s %10s\n", "NAME", "STATE",
+			"READERS", "FRAMES", "BYTES", "DROPPED");
 		for (i = 0; i < n; i++) {
 			char rd[16] = "-";
 
