@@ -337,10 +337,14 @@ int tmpmon_reap(struct rtnl *r, bool verbose)
 	if (err)
 		return -err;
 	for (i = 0; i < n; i++) {
-		/* Hold its name while deciding and deleting: no owner can start. */
-		int fd = tmpmon_claim(v[i].name);
 		bool stale;
+		pid_t pid;
+		int fd;
 
+		if (!tmpmon_parse(&v[i], &pid))
+			continue;
+		/* Hold its name while deciding and deleting: no owner can start. */
+		fd = tmpmon_claim(v[i].name);
 		if (fd < 0)
 			continue;
 		stale = tmpmon_is_stale(&v[i], &proc_probe_unheld);
