@@ -59,6 +59,18 @@ if [ ! -e /proc/modules ] && [ ! -e /sys/module/vsockmon ]; then
 	done
 fi
 
+# doctor reports socket(AF_VSOCK)'s errno, not one of the libkmod calls
+# after it (FAILSOCK: an LD_PRELOAD shim that fails that socket call).
+if [ -n "${FAILSOCK:-}" ] && [ -f "$FAILSOCK" ]; then
+	n=$((n + 1))
+	out=$(LD_PRELOAD=$FAILSOCK "$bin" doctor 2>&1)
+	case $out in
+	*"vsock core"*"Address family not supported by protocol"*) ;;
+	*) echo "FAIL: doctor with socket(AF_VSOCK) failing: $out"
+	   fail=$((fail + 1)) ;;
+	esac
+fi
+
 n=$((n + 1))
 if [ -f "$top/dkms.conf" ]; then
 	want=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$top/dkms.conf")
