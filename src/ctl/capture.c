@@ -29,7 +29,8 @@ struct sink {
 /* A write failed with err: stop, remembering it unless a signal caused it. */
 static void stop_with(struct sink *k, int err)
 {
-	err = out_write_error(k->lines ? k->out : NULL, err);
+	err = out_write_error(k->lines ? k->out :
+			      k->dump ? pcap_dump_file(k->dump) : NULL, err);
 	if (!err)
 		k->interrupted = true;
 	else if (!k->werr)

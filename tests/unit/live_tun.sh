@@ -78,29 +78,33 @@ else
 fi
 untun
 
-# 3. Ctrl-C while stdout is a full pipe nobody reads is a normal end.
-tun --wait 0.5 --frames 3000 --hold 30
+# 3. Ctrl-C while stdout is a full pipe nobody reads is a normal end, for
+#    lines and for a capture file on stdout.
 mkfifo "$tmp/fifo"
-exec 3<>"$tmp/fifo"	# a reader that never reads
-"$bin" capture -i "$dev" -q >"$tmp/fifo" 2>"$tmp/err" &
-cap=$!
-sleep 1.5	# 3000 lines (165 kB) fill the 64 kB pipe well before
-kill -INT $cap
-for _ in $(seq 50); do kill -0 $cap 2>/dev/null || break; sleep 0.1; done
-if kill -0 $cap 2>/dev/null; then
-	kill -KILL $cap
-	bad "capture blocked on a full pipe did not end on SIGINT"
-else
-	wait $cap
-	rc=$?
-	if [ $rc = 0 ] && [ ! -s "$tmp/err" ]; then
-		ok "SIGINT with stdout a full pipe: exit 0, nothing on stderr"
+for args in "-q" "-q -w -"; do
+	tun --wait 0.5 --frames 3000 --hold 30
+	exec 3<>"$tmp/fifo"	# a reader that never reads
+	# shellcheck disable=SC2086
+	"$bin" capture -i "$dev" $args >"$tmp/fifo" 2>"$tmp/err" &
+	cap=$!
+	sleep 1.5	# 3000 frames (165 kB as lines) fill the 64 kB pipe well before
+	kill -INT $cap
+	for _ in $(seq 50); do kill -0 $cap 2>/dev/null || break; sleep 0.1; done
+	if kill -0 $cap 2>/dev/null; then
+		kill -KILL $cap
+		bad "capture $args blocked on a full pipe did not end on SIGINT"
 	else
-		bad "SIGINT with stdout a full pipe: exit $rc: $(cat "$tmp/err")"
+		wait $cap
+		rc=$?
+		if [ $rc = 0 ] && [ ! -s "$tmp/err" ]; then
+			ok "capture $args, SIGINT with stdout a full pipe: exit 0, nothing on stderr"
+		else
+			bad "capture $args, SIGINT with stdout a full pipe: exit $rc: $(cat "$tmp/err")"
+		fi
 	fi
-fi
-exec 3>&-
-untun
+	exec 3>&-
+	untun
+done
 
 # 4. -w /dev/full: a failure, never "N frames captured" as if saved.
 tun --wait 0.5 --frames 200 --payload 1000 --hold 5
