@@ -194,7 +194,8 @@ int run_capture(const struct capture_opts *o)
 		/* EPIPE: the reader is gone (| head); nobody to tell */
 		if (werr != EPIPE)
 			ctl_msg("write %s: %s (%llu frames captured, not all "
-				"written)", o->write ? o->write : "stdout",
+				"written)", !o->write || !strcmp(o->write, "-") ?
+				"stdout" : o->write,
 				strerror(werr), k.frames);
 		ret = EXIT_FAIL;
 	} else if (!o->quiet) {
