@@ -9,7 +9,12 @@ fail=0 n=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-words() { sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//'; }
+words() {	# stdin's words, sorted and unique, on one line
+	local w
+	w=$(sort -u)
+	w=${w//$'\n'/ }
+	echo "${w# }"
+}
 
 check() {	# check WHAT GOT WANT
 	n=$((n + 1))
