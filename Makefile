@@ -27,7 +27,7 @@ help:
 	@echo "make install [DESTDIR=..]        install the tool and the module for KVER"
 	@echo "make dkms-install DESTDIR=..     install the DKMS source tree"
 	@echo "make install-modprobe [DESTDIR=..]  the modprobe rule that refuses the in-tree vsockmon"
-	@echo "make dist                        vsockmon-$(VERSION).tar.gz from git"
+	@echo "make dist                        vsockmon-$(VERSION).tar.gz (git HEAD, or an unpacked tarball's MANIFEST)"
 	@echo "make demo                        boot Debian 6.1 in QEMU, capture a vsock conversation"
 	@echo "make e2e                         end-to-end scenarios on Debian 5.10/6.1/6.12/7.2 in QEMU"
 	@echo "make stress                      cycles, 64 monitors, rmmod, hostile rtnetlink on Debian 6.1/7.2 in QEMU"
@@ -76,7 +76,7 @@ install-modprobe:
 	install -m 755 src/modprobe/modprobe-vsockmon $(DESTDIR)$(LIBEXECDIR)/vsockmon/
 
 dist:
-	git archive --prefix=vsockmon-$(VERSION)/ -o vsockmon-$(VERSION).tar.gz HEAD
+	@scripts/make-dist
 
 unit:
 	@tests/run abi unit

@@ -8,12 +8,7 @@
 
 #include "ctl.h"
 #include "cmds.h"
-
-enum {
-	OPT_JSON = 0x100, OPT_NAMES, OPT_ALL, OPT_STALE, OPT_CID, OPT_SRC_CID,
-	OPT_DST_CID, OPT_PORT, OPT_OP, OPT_FILTER, OPT_PCAPNG, OPT_DURATION,
-	OPT_INTERVAL, OPT_ONCE,
-};
+#include "cmdtab.h"
 
 static void reset_getopt(void)
 {
@@ -42,6 +37,63 @@ static int bad_option(const char *cmd, const char *optstring, int c,
 	return usage_error(cmd, "unknown option '%s'", arg);
 }
 
+/* getopt_long() driven by a subcommand's table in cmdtab.h */
+struct opt_iter {
+	const struct cmd_def *c;
+	char shorts[64];
+	struct option longs[24];
+	int rc;		/* PARSE_HELP or PARSE_USAGE once the loop ended so */
+};
+
+static void opt_begin(struct opt_iter *it, const char *cmd)
+{
+	const struct opt_def *o;
+	char *p = it->shorts;
+	size_t n = 0;
+
+	static const struct opt_def none[] = { { 0, NULL, ARG_NONE, NULL, NULL } };
+	static struct cmd_def unknown = { .opts = none };
+
+	memset(it, 0, sizeof(*it));
+	it->c = cmd_find(cmd);
+	if (!it->c) {	/* parse_noargs() of a name not in the table */
+		unknown.name = cmd;
+		it->c = &unknown;
+	}
+	*p++ = ':';
+	for (o = it->c->opts; o->id; o++) {
+		if (opt_short(o)) {
+			*p++ = (char)o->id;
+			if (o->arg)
+				*p++ = ':';
+		}
+		it->longs[n++] = (struct option){ o->lng, o->arg ? required_argument :
+						  no_argument, NULL, o->id };
+	}
+	*p = 'h';
+	it->longs[n] = (struct option){ "help", no_argument, NULL, 'h' };
+	reset_getopt();
+}
+
+/* The next option's id (optarg set), or 0: the end, or it->rc set. */
+static int opt_next(struct opt_iter *it, int argc, char **argv)
+{
+	int c = getopt_long(argc, argv, it->shorts, it->longs, NULL);
+
+	if (c == -1)
+		return 0;
+	if (c == 'h') {
+		print_usage(it->c->name, OUT);
+		it->rc = PARSE_HELP;
+		return 0;
+	}
+	if (c == '?' || c == ':') {
+		it->rc = bad_option(it->c->name, it->shorts, c, argv);
+		return 0;
+	}
+	return c;
+}
+
 static int check_name(const char *cmd, const char *name)
 {
 	if (!valid_ifname(name))
@@ -50,26 +102,16 @@ static int check_name(const char *cmd, const char *name)
 	return PARSE_OK;
 }
 
-static const char help_short[] = ":h";
-
-static const struct option help_only[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 int parse_up(int argc, char **argv, struct up_opts *o)
 {
-	int c;
+	struct opt_iter it;
 
 	memset(o, 0, sizeof(*o));
-	reset_getopt();
-	while ((c = getopt_long(argc, argv, help_short, help_only, NULL)) != -1) {
-		if (c == 'h') {
-			print_usage("up", OUT);
-			return PARSE_HELP;
-		}
-		return bad_option("up", help_short, c, argv);
-	}
+	opt_begin(&it, "up");
+	while (opt_next(&it, argc, argv))
+		;	/* no options but --help */
+	if (it.rc)
+		return it.rc;
 	if (argc - optind > 1)
 		return usage_error("up", "too many arguments");
 	o->name = optind < argc ? argv[optind] : DEFAULT_MONITOR;
@@ -78,17 +120,12 @@ int parse_up(int argc, char **argv, struct up_opts *o)
 
 int parse_down(int argc, char **argv, struct down_opts *o)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "stale", no_argument, NULL, OPT_STALE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct opt_iter it;
 	int c, i;
 
 	memset(o, 0, sizeof(*o));
-	reset_getopt();
-	while ((c = getopt_long(argc, argv, help_short, opts, NULL)) != -1) {
+	opt_begin(&it, "down");
+	while ((c = opt_next(&it, argc, argv))) {
 		switch (c) {
 		case OPT_ALL:
 			o->all = true;
@@ -96,13 +133,10 @@ int parse_down(int argc, char **argv, struct down_opts *o)
 		case OPT_STALE:
 			o->stale = true;
 			break;
-		case 'h':
-			print_usage("down", OUT);
-			return PARSE_HELP;
-		default:
-			return bad_option("down", help_short, c, argv);
 		}
 	}
+	if (it.rc)
+		return it.rc;
 	o->names = argv + optind;
 	o->n = argc - optind;
 	if (o->all && o->stale)
@@ -119,17 +153,12 @@ int parse_down(int argc, char **argv, struct down_opts *o)
 
 int parse_list(int argc, char **argv, struct list_opts *o)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "names", no_argument, NULL, OPT_NAMES },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct opt_iter it;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	reset_getopt();
-	while ((c = getopt_long(argc, argv, help_short, opts, NULL)) != -1) {
+	opt_begin(&it, "list");
+	while ((c = opt_next(&it, argc, argv))) {
 		switch (c) {
 		case OPT_JSON:
 			o->json = true;
@@ -137,13 +166,10 @@ int parse_list(int argc, char **argv, struct list_opts *o)
 		case OPT_NAMES:
 			o->names = true;
 			break;
-		case 'h':
-			print_usage("list", OUT);
-			return PARSE_HELP;
-		default:
-			return bad_option("list", help_short, c, argv);
 		}
 	}
+	if (it.rc)
+		return it.rc;
 	if (optind < argc)
 		return usage_error("list", "unexpected argument '%s'", argv[optind]);
 	return PARSE_OK;
@@ -151,27 +177,20 @@ int parse_list(int argc, char **argv, struct list_opts *o)
 
 int parse_status(int argc, char **argv, struct status_opts *o)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct opt_iter it;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	reset_getopt();
-	while ((c = getopt_long(argc, argv, help_short, opts, NULL)) != -1) {
+	opt_begin(&it, "status");
+	while ((c = opt_next(&it, argc, argv))) {
 		switch (c) {
 		case OPT_JSON:
 			o->json = true;
 			break;
-		case 'h':
-			print_usage("status", OUT);
-			return PARSE_HELP;
-		default:
-			return bad_option("status", help_short, c, argv);
 		}
 	}
+	if (it.rc)
+		return it.rc;
 	if (argc - optind > 1)
 		return usage_error("status", "too many arguments");
 	if (optind < argc) {
@@ -206,36 +225,17 @@ static bool matches_nothing(const struct vsock_match *m)
 
 int parse_capture(int argc, char **argv, struct capture_opts *o)
 {
-	static const struct option opts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "read", required_argument, NULL, 'r' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "buffer", required_argument, NULL, 'B' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "duration", required_argument, NULL, OPT_DURATION },
-		{ "cid", required_argument, NULL, OPT_CID },
-		{ "src-cid", required_argument, NULL, OPT_SRC_CID },
-		{ "dst-cid", required_argument, NULL, OPT_DST_CID },
-		{ "port", required_argument, NULL, OPT_PORT },
-		{ "op", required_argument, NULL, OPT_OP },
-		{ "filter", required_argument, NULL, OPT_FILTER },
-		{ "pcapng", no_argument, NULL, OPT_PCAPNG },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char shorts[] = ":i:w:r:c:s:B:qh";
 	struct vsock_match *m = &o->match;
 	const char *cmd = "capture";
 	uint64_t v;
+	struct opt_iter it;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->snaplen = MAX_SNAPLEN;
 	o->buffer_mib = DEFAULT_BUFFER_MIB;
-	reset_getopt();
-	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+	opt_begin(&it, "capture");
+	while ((c = opt_next(&it, argc, argv))) {
 		switch (c) {
 		case 'i':
 			if (check_name(cmd, optarg))
@@ -261,7 +261,7 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 		case 'B':
 			if (num_arg(cmd, "-B", optarg, 1, MAX_BUFFER_MIB, &v))
 				return PARSE_USAGE;
-			o->buffer_mib = (int)v;
+			o->buffer_mib = (unsigned int)v;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -307,13 +307,10 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 		case OPT_PCAPNG:
 			o->pcapng = true;
 			break;
-		case 'h':
-			print_usage(cmd, OUT);
-			return PARSE_HELP;
-		default:
-			return bad_option(cmd, shorts, c, argv);
 		}
 	}
+	if (it.rc)
+		return it.rc;
 	if (optind < argc)
 		return usage_error(cmd, "unexpected argument '%s' (filters go in "
 				   "--filter)", argv[optind]);
@@ -332,22 +329,13 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 
 int parse_top(int argc, char **argv, struct top_opts *o)
 {
-	static const struct option opts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "read", required_argument, NULL, 'r' },
-		{ "interval", required_argument, NULL, OPT_INTERVAL },
-		{ "once", no_argument, NULL, OPT_ONCE },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char shorts[] = ":i:r:h";
+	struct opt_iter it;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->interval = 1.0;
-	reset_getopt();
-	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+	opt_begin(&it, "top");
+	while ((c = opt_next(&it, argc, argv))) {
 		switch (c) {
 		case 'i':
 			if (check_name("top", optarg))
@@ -368,13 +356,10 @@ int parse_top(int argc, char **argv, struct top_opts *o)
 		case OPT_JSON:
 			o->json = true;
 			break;
-		case 'h':
-			print_usage("top", OUT);
-			return PARSE_HELP;
-		default:
-			return bad_option("top", shorts, c, argv);
 		}
 	}
+	if (it.rc)
+		return it.rc;
 	if (optind < argc)
 		return usage_error("top", "unexpected argument '%s'", argv[optind]);
 	if (o->read && o->ifname)
@@ -384,27 +369,20 @@ int parse_top(int argc, char **argv, struct top_opts *o)
 
 int parse_version(int argc, char **argv, struct version_opts *o)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct opt_iter it;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	reset_getopt();
-	while ((c = getopt_long(argc, argv, help_short, opts, NULL)) != -1) {
+	opt_begin(&it, "version");
+	while ((c = opt_next(&it, argc, argv))) {
 		switch (c) {
 		case OPT_JSON:
 			o->json = true;
 			break;
-		case 'h':
-			print_usage("version", OUT);
-			return PARSE_HELP;
-		default:
-			return bad_option("version", help_short, c, argv);
 		}
 	}
+	if (it.rc)
+		return it.rc;
 	if (optind < argc)
 		return usage_error("version", "unexpected argument '%s'", argv[optind]);
 	return PARSE_OK;
@@ -412,17 +390,20 @@ int parse_version(int argc, char **argv, struct version_opts *o)
 
 int parse_noargs(int argc, char **argv)
 {
-	int c;
+	struct opt_iter it;
 
-	reset_getopt();
-	while ((c = getopt_long(argc, argv, help_short, help_only, NULL)) != -1) {
-		if (c == 'h') {
-			print_usage(argv[0], OUT);
-			return PARSE_HELP;
-		}
-		return bad_option(argv[0], help_short, c, argv);
-	}
+	opt_begin(&it, argv[0]);
+	while (opt_next(&it, argc, argv))
+		;	/* no options but --help */
+	if (it.rc)
+		return it.rc;
 	if (optind < argc)
 		return usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
 	return PARSE_OK;
+}
+
+int parse_doctor(int argc, char **argv, struct doctor_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	return parse_noargs(argc, argv);
 }

@@ -20,14 +20,21 @@ struct sink {
 	bool lines, ng_open;
 	FILE *out;		/* for lines */
 	int werr;		/* first write error */
+	bool interrupted;	/* a stop signal cut a blocked write */
+	unsigned int fmt;	/* VSOCK_FMT_* for lines */
 	unsigned long long frames, bytes;
 	pcap_t *p;
 };
 
+/* A write failed with err: stop, remembering it unless a signal caused it. */
 static void stop_with(struct sink *k, int err)
 {
-	if (!k->werr)
-		k->werr = err ? err : EIO;
+	err = out_write_error(k->lines ? k->out :
+			      k->dump ? pcap_dump_file(k->dump) : NULL, err);
+	if (!err)
+		k->interrupted = true;
+	else if (!k->werr)
+		k->werr = err;
 	ctl_stop = 1;
 	pcap_breakloop(k->p);
 }
@@ -38,16 +45,20 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 	struct sink *k = (struct sink *)user;
 	char line[512];
 
-	if (k->werr)
+	if (k->werr || k->interrupted)
 		return;
 	k->frames++;
 	k->bytes += h->len;
 	if (k->lines) {
-		vsock_format(line, sizeof(line), &h->ts, data, h->caplen, h->len);
+		vsock_format_opt(line, sizeof(line), &h->ts, data, h->caplen,
+				 h->len, k->fmt);
 		if (fprintf(k->out, "%s\n", line) < 0)
 			stop_with(k, errno);
 	} else if (k->dump) {
+		/* pcap_dump() says nothing: ask the stream (-w /dev/full) */
 		pcap_dump((unsigned char *)k->dump, h, data);
+		if (ferror(pcap_dump_file(k->dump)))
+			stop_with(k, errno);
 	} else if (pcapng_write(&k->ng, h, data)) {
 		stop_with(k, errno);
 	}
@@ -62,6 +73,8 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 	k->p = s->p;
 	if (!o->write) {
 		k->lines = true;
+		/* live, only the headers were asked for (capture_snaplen) */
+		k->fmt = s->live ? VSOCK_FMT_HEADERS : 0;
 		k->out = OUT;
 		return 0;
 	}
@@ -79,7 +92,8 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 	}
 	k->dump = pcap_dump_open(s->p, o->write);
 	if (!k->dump) {
-		ctl_msg("write %s: %s", o->write, pcap_geterr(s->p));
+		ctl_msg("write %s: %s", o->write,
+			without_name(pcap_geterr(s->p), o->write));
 		return EXIT_FAIL;
 	}
 	return 0;
@@ -105,8 +119,8 @@ static int close_sink(struct sink *k)
 			err = e;
 		k->ng_open = false;
 	}
-	if (k->lines && fflush(k->out) && !err)
-		err = errno;
+	if (k->lines && !k->interrupted && fflush(k->out) && !err)
+		err = out_write_error(k->out, errno);
 	return err;
 }
 
@@ -114,8 +128,20 @@ static void flush_lines(void *data)
 {
 	struct sink *k = data;
 
-	if (k->lines && fflush(k->out) && !k->werr)
+	if (k->lines && !k->interrupted && fflush(k->out) && !k->werr)
 		stop_with(k, errno);
+}
+
+/*
+ * Lines show the headers and the wire length, never the payload: asking
+ * the kernel for whole frames would copy every payload byte into the ring
+ * for nothing. A file gets what -s says.
+ */
+int capture_snaplen(const struct capture_opts *o)
+{
+	int hdrs = AF_HDR_LEN + VIRTIO_HDR_LEN;
+
+	return o->write || o->snaplen < hdrs ? o->snaplen : hdrs;
 }
 
 int run_capture(const struct capture_opts *o)
@@ -123,8 +149,10 @@ int run_capture(const struct capture_opts *o)
 	char expr[FILTER_MAX];
 	struct capsrc_cfg cfg = {
 		.ifname = o->ifname, .read = o->read, .filter = expr,
-		.snaplen = o->snaplen, .buffer_mib = o->buffer_mib,
+		.snaplen = capture_snaplen(o),
+		.buffer_bytes = (uint64_t)o->buffer_mib << 20, .quiet = o->quiet,
 	};
+	struct bpf_program prog;
 	struct sink k;
 	struct capsrc s;
 	struct pcap_stat st;
@@ -136,16 +164,23 @@ int run_capture(const struct capture_opts *o)
 		ctl_msg("capture: filter expression too long");
 		return EXIT_USAGE;
 	}
+	ret = capsrc_compile(expr, cfg.snaplen, &prog);
+	if (ret)
+		return ret;
+	cfg.prog = &prog;
 	capsrc_signals();
 	if (capsrc_open(&s, &cfg) || open_sink(&k, o, &s)) {
 		capsrc_close(&s);
+		pcap_freecode(&prog);
 		return EXIT_FAIL;
 	}
 	if (!o->quiet && s.live)
 		fprintf(ERR, "%s: capturing on %s%s, link-type VSOCK, snapshot "
-			"length %d, buffer %d MiB%s\n", PROG_NAME, s.ifname,
+			"length %d, buffer %llu MiB%s\n", PROG_NAME, s.ifname,
 			s.tmp_ifindex ? " (temporary)" : "", pcap_snapshot(s.p),
-			o->buffer_mib, o->write ? "" : "; Ctrl-C to stop");
+			(unsigned long long)(s.ring_bytes ? s.ring_bytes >> 20 :
+					     o->buffer_mib),
+			o->write ? "" : "; Ctrl-C to stop");
 	if (capsrc_loop(&s, o->count, o->duration ? mono_now() + o->duration : 0,
 			on_frame, (unsigned char *)&k, k.lines ? flush_lines : NULL,
 			&k, 0.2) < 0)
@@ -154,11 +189,16 @@ int run_capture(const struct capture_opts *o)
 		have_stats = true;
 	werr = close_sink(&k);
 	capsrc_close(&s);
-	if (werr && werr != EPIPE) {
-		ctl_error("write", o->write ? o->write : "stdout", werr, NULL);
+	pcap_freecode(&prog);
+	if (werr) {
+		/* EPIPE: the reader is gone (| head); nobody to tell */
+		if (werr != EPIPE)
+			ctl_msg("write %s: %s (%llu frames captured, not all "
+				"written)", !o->write || !strcmp(o->write, "-") ?
+				"stdout" : o->write,
+				strerror(werr), k.frames);
 		ret = EXIT_FAIL;
-	}
-	if (!o->quiet) {
+	} else if (!o->quiet) {
 		fprintf(ERR, "%llu frames captured, %llu bytes", k.frames, k.bytes);
 		if (have_stats)
 			fprintf(ERR, ", %u dropped by kernel", st.ps_drop);

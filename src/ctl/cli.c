@@ -1,140 +1,129 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The subcommand table, per-subcommand usage, and dispatch.
+ * The subcommand table (cmdtab.h), the usage generated from it, and
+ * dispatch.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctl.h"
 #include "cmds.h"
+#include "cmdtab.h"
 
-static int h_up(int argc, char **argv)
-{
-	struct up_opts o;
-	int r = parse_up(argc, argv, &o);
-
-	return r ? (r == PARSE_HELP ? EXIT_OK : r) : run_up(&o);
+/* One per verb: parse into the verb's options, then run them. */
+#define HANDLER(verb, opts_type)						\
+static int h_##verb(int argc, char **argv)				\
+{									\
+	struct opts_type o;						\
+	int r = parse_##verb(argc, argv, &o);				\
+									\
+	return r ? (r == PARSE_HELP ? EXIT_OK : r) : run_##verb(&o);	\
 }
 
-static int h_down(int argc, char **argv)
-{
-	struct down_opts o;
-	int r = parse_down(argc, argv, &o);
-
-	return r ? (r == PARSE_HELP ? EXIT_OK : r) : run_down(&o);
-}
-
-static int h_list(int argc, char **argv)
-{
-	struct list_opts o;
-	int r = parse_list(argc, argv, &o);
-
-	return r ? (r == PARSE_HELP ? EXIT_OK : r) : run_list(&o);
-}
-
-static int h_status(int argc, char **argv)
-{
-	struct status_opts o;
-	int r = parse_status(argc, argv, &o);
-
-	return r ? (r == PARSE_HELP ? EXIT_OK : r) : run_status(&o);
-}
-
-static int h_capture(int argc, char **argv)
-{
-	struct capture_opts o;
-	int r = parse_capture(argc, argv, &o);
-
-	return r ? (r == PARSE_HELP ? EXIT_OK : r) : run_capture(&o);
-}
-
-static int h_top(int argc, char **argv)
-{
-	struct top_opts o;
-	int r = parse_top(argc, argv, &o);
-
-	return r ? (r == PARSE_HELP ? EXIT_OK : r) : run_top(&o);
-}
-
-static int h_doctor(int argc, char **argv)
-{
-	int r = parse_noargs(argc, argv);
-
-	return r ? (r == PARSE_HELP ? EXIT_OK : r) : run_doctor();
-}
-
-static int h_version(int argc, char **argv)
-{
-	struct version_opts o;
-	int r = parse_version(argc, argv, &o);
-
-	return r ? (r == PARSE_HELP ? EXIT_OK : r) : run_version(&o);
-}
+HANDLER(up, up_opts)
+HANDLER(down, down_opts)
+HANDLER(list, list_opts)
+HANDLER(status, status_opts)
+HANDLER(capture, capture_opts)
+HANDLER(top, top_opts)
+HANDLER(doctor, doctor_opts)
+HANDLER(version, version_opts)
 
 static int h_help(int argc, char **argv);
 
-static const struct subcommand {
-	const char *name;
-	int (*handler)(int argc, char **argv);
-	const char *help;
-	const char *usage;
-} subcommands[] = {
-	{ "up", h_up, "Create a monitor if absent and bring it up",
-	  "[NAME]\n"
-	  "  NAME defaults to " DEFAULT_MONITOR ".\n" },
-	{ "down", h_down, "Remove monitors",
-	  "NAME... | --all | --stale\n"
-	  "  --all    remove every vsockmon device in this network namespace\n"
-	  "  --stale  remove temporary monitors whose capture process is gone\n" },
-	{ "list", h_list, "List monitors with state and counters",
-	  "[--json] [--names]\n"
-	  "  --json   machine-readable output\n"
-	  "  --names  only the names, one per line\n" },
-	{ "status", h_status, "Show a monitor and the module serving it",
-	  "[NAME] [--json]\n"
-	  "  Without NAME, shows the module and every monitor.\n" },
-	{ "capture", h_capture, "Capture vsock traffic (pcap or readable lines)",
-	  "[-i NAME] [-w FILE|-] [-c COUNT] [--duration SECONDS]\n"
-	  "       [-s SNAPLEN] [-B MIB] [--cid N] [--src-cid N] [--dst-cid N]\n"
-	  "       [--port N] [--op connect|disconnect|control|payload]\n"
-	  "       [--filter EXPR] [--pcapng] [-r FILE] [-q]\n"
-	  "  -i NAME          capture on an existing monitor (default: a temporary\n"
-	  "                   one, removed on exit)\n"
-	  "  -w FILE|-        write a capture file (LINKTYPE_VSOCK) instead of lines\n"
-	  "  -c COUNT         stop after COUNT frames\n"
-	  "  --duration S     stop after S seconds\n"
-	  "  -s SNAPLEN       bytes kept per frame (default 262144)\n"
-	  "  -B MIB           kernel ring buffer size (default 32)\n"
-	  "  --cid N          frames from or to CID N\n"
-	  "  --src-cid N, --dst-cid N, --port N (source or destination)\n"
-	  "  --op OP          connect, disconnect, control or payload\n"
-	  "  --filter EXPR    libpcap expression ANDed with the options above\n"
-	  "  --pcapng         write pcapng instead of pcap (needs -w)\n"
-	  "  -r FILE          read frames from a capture file instead\n"
-	  "  -q               no statistics on stderr\n" },
-	{ "top", h_top, "Live table of vsock connections",
-	  "[-i NAME] [-r FILE] [--interval SECONDS] [--once] [--json]\n"
-	  "  -i NAME          use an existing monitor (default: a temporary one)\n"
-	  "  -r FILE          account a capture file instead, then print once\n"
-	  "  --interval S     refresh period (default 1)\n"
-	  "  --once           print one table after one interval and exit\n"
-	  "  --json           one JSON object per interval\n" },
-	{ "doctor", h_doctor, "Check the environment (OK/WARN/FAIL)", "\n" },
-	{ "version", h_version, "Show the tool's and the loaded module's version",
-	  "[--json]\n" },
-	{ "help", h_help, "Show help for a subcommand", "[SUBCOMMAND]\n" },
+#define END { 0, NULL, ARG_NONE, NULL, NULL }
+#define JSON { OPT_JSON, "json", ARG_NONE, NULL, "machine-readable output" }
+
+static const struct opt_def no_opts[] = { END };
+
+static const struct opt_def down_opts[] = {
+	{ OPT_ALL, "all", ARG_NONE, NULL,
+	  "remove every vsockmon in this network namespace" },
+	{ OPT_STALE, "stale", ARG_NONE, NULL,
+	  "remove temporary monitors whose owner is gone" },
+	END
 };
 
-#define NCMDS (sizeof(subcommands) / sizeof(subcommands[0]))
+static const struct opt_def list_opts[] = {
+	JSON,
+	{ OPT_NAMES, "names", ARG_NONE, NULL, "only the names, one per line" },
+	END
+};
 
-static const struct subcommand *find(const char *name)
+static const struct opt_def json_opts[] = { JSON, END };
+
+static const struct opt_def capture_opts[] = {
+	{ 'i', "interface", ARG_MONITOR, "NAME", "capture on this monitor (default: a "
+	  "temporary one)" },
+	{ 'w', "write", ARG_FILE, "FILE|-", "write a capture file instead of "
+	  "lines" },
+	{ 'r', "read", ARG_FILE, "FILE", "read frames from a capture file instead" },
+	{ 'c', "count", ARG_VALUE, "COUNT", "stop after COUNT frames" },
+	{ OPT_DURATION, "duration", ARG_VALUE, "SECONDS", "stop after SECONDS" },
+	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame with -w "
+	  "(default 262144)" },
+	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
+	  "(default 32, at most 2047)" },
+	{ OPT_CID, "cid", ARG_VALUE, "N", "frames from or to CID N" },
+	{ OPT_SRC_CID, "src-cid", ARG_VALUE, "N", "frames from CID N" },
+	{ OPT_DST_CID, "dst-cid", ARG_VALUE, "N", "frames to CID N" },
+	{ OPT_PORT, "port", ARG_VALUE, "N", "frames from or to port N" },
+	{ OPT_OP, "op", ARG_OP, "OP", "connect, disconnect, control or payload" },
+	{ OPT_FILTER, "filter", ARG_VALUE, "EXPR", "libpcap expression, ANDed with the "
+	  "options" },
+	{ OPT_PCAPNG, "pcapng", ARG_NONE, NULL, "write pcapng instead of pcap "
+	  "(needs -w)" },
+	{ 'q', "quiet", ARG_NONE, NULL, "no banner, notes or statistics on stderr" },
+	END
+};
+
+static const struct opt_def top_opts[] = {
+	{ 'i', "interface", ARG_MONITOR, "NAME", "use this monitor (default: a "
+	  "temporary one)" },
+	{ 'r', "read", ARG_FILE, "FILE", "account a capture file instead, print "
+	  "once" },
+	{ OPT_INTERVAL, "interval", ARG_VALUE, "SECONDS", "refresh period "
+	  "(default 1)" },
+	{ OPT_ONCE, "once", ARG_NONE, NULL, "print one table after one interval, "
+	  "exit" },
+	{ OPT_JSON, "json", ARG_NONE, NULL, "one JSON object per interval" },
+	END
+};
+
+const struct cmd_def cmd_table[] = {
+	{ "up", "Create a monitor if absent and bring it up", "[NAME]",
+	  ARG_MONITOR, NULL, "NAME defaults to " DEFAULT_MONITOR ".", no_opts,
+	  h_up },
+	{ "down", "Remove monitors", "NAME...", ARG_MONITOR,
+	  "NAME... | --all | --stale", NULL, down_opts, h_down },
+	{ "list", "List monitors with state and counters", NULL, ARG_NONE, NULL,
+	  NULL, list_opts, h_list },
+	{ "status", "Show a monitor and the module serving it", "[NAME]",
+	  ARG_MONITOR, NULL, "Without NAME, shows the module and every monitor.",
+	  json_opts, h_status },
+	{ "capture", "Capture vsock traffic (pcap or readable lines)", NULL,
+	  ARG_NONE, NULL, NULL, capture_opts, h_capture },
+	{ "top", "Live table of vsock connections", NULL, ARG_NONE, NULL, NULL,
+	  top_opts, h_top },
+	{ "doctor", "Check the environment (OK/WARN/FAIL)", NULL, ARG_NONE, NULL,
+	  NULL, no_opts, h_doctor },
+	{ "version", "Show the tool's and the loaded module's version", NULL,
+	  ARG_NONE, NULL, NULL, json_opts, h_version },
+	{ "help", "Show help for a subcommand", "[SUBCOMMAND]", ARG_COMMAND, NULL,
+	  NULL, no_opts, h_help },
+};
+
+const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);
+
+const struct cmd_def *cmd_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < NCMDS; i++)
-		if (!strcmp(subcommands[i].name, name))
-			return &subcommands[i];
+	for (i = 0; i < cmd_count; i++)
+		if (!strcmp(cmd_table[i].name, name))
+			return &cmd_table[i];
 	return NULL;
 }
 
@@ -142,24 +131,63 @@ static void print_main_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: %s <subcommand> [<args>]\n\n"
+	fprintf(f, "Usage: %s <subcommand> [<args>]\n"
+		"       %s --version | -V\n"
+		"       %s --help | -h\n\n"
 		"Create, list, remove and capture vsock monitors.\n\n"
-		"Subcommands:\n", PROG_NAME);
-	for (i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-9s %s\n", subcommands[i].name, subcommands[i].help);
+		"Subcommands:\n", PROG_NAME, PROG_NAME, PROG_NAME);
+	for (i = 0; i < cmd_count; i++)
+		fprintf(f, "  %-9s %s\n", cmd_table[i].name, cmd_table[i].summary);
 	fprintf(f, "\nRun '%s help SUBCOMMAND' for its options.\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n", PROG_NAME);
 }
 
+/* "[-i NAME]" or "[--duration SECONDS]", wrapped under the usage line */
+static void print_synopsis(FILE *f, const struct cmd_def *c)
+{
+	const struct opt_def *o;
+	int col = fprintf(f, "Usage: %s %s", PROG_NAME, c->name);
+	char item[64];
+
+	if (c->synopsis || c->operands)
+		col += fprintf(f, " %s", c->synopsis ? c->synopsis : c->operands);
+	for (o = c->opts; !c->synopsis && o->id; o++) {
+		if (opt_short(o))
+			snprintf(item, sizeof(item), "[-%c%s%s]", opt_short(o),
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(item, sizeof(item), "[--%s%s%s]", o->lng,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		if (col + 1 + (int)strlen(item) > 78)
+			col = fprintf(f, "\n      ");
+		col += fprintf(f, " %s", item);
+	}
+	fputc('\n', f);
+}
+
 void print_usage(const char *cmd, FILE *f)
 {
-	const struct subcommand *s = find(cmd);
+	const struct cmd_def *c = cmd_find(cmd);
+	const struct opt_def *o;
+	char flags[64];
 
-	if (!s) {
+	if (!c) {
 		print_main_usage(f);
 		return;
 	}
-	fprintf(f, "Usage: %s %s %s", PROG_NAME, s->name, s->usage);
+	print_synopsis(f, c);
+	if (c->notes)
+		fprintf(f, "  %s\n", c->notes);
+	for (o = c->opts; o->id; o++) {
+		if (opt_short(o))
+			snprintf(flags, sizeof(flags), "-%c, --%s%s%s", opt_short(o),
+				 o->lng, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(flags, sizeof(flags), "--%s%s%s", o->lng,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-24s %s\n", flags, o->help);
+	}
+	fprintf(f, "  %-24s %s\n", "-h, --help", "this help");
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -181,9 +209,13 @@ static int h_help(int argc, char **argv)
 		print_main_usage(OUT);
 		return EXIT_OK;
 	}
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		print_usage("help", OUT);
+		return EXIT_OK;
+	}
 	if (argc > 2)
 		return usage_error("help", "too many arguments");
-	if (!find(argv[1])) {
+	if (!cmd_find(argv[1])) {
 		fprintf(ERR, "%s: help: unknown subcommand '%s'\n", PROG_NAME,
 			argv[1]);
 		print_main_usage(ERR);
@@ -193,9 +225,26 @@ static int h_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int ctl_main(int argc, char **argv)
+/*
+ * Every command fails on a failed write (list > /dev/full). Commands that
+ * report their own write errors return non-zero, and are left alone.
+ */
+static int finish_output(int rc)
 {
-	const struct subcommand *s;
+	errno = 0;
+	if ((fflush(OUT) || ferror(OUT)) && rc == EXIT_OK) {
+		if (errno)
+			ctl_error("write", "stdout", errno, NULL);
+		else
+			ctl_msg("write stdout: output error");
+		return EXIT_FAIL;
+	}
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
+{
+	const struct cmd_def *c;
 
 	if (argc < 2) {
 		print_main_usage(ERR);
@@ -209,11 +258,16 @@ int ctl_main(int argc, char **argv)
 		fprintf(OUT, "%s %s\n", PROG_NAME, VSOCKMON_VERSION);
 		return EXIT_OK;
 	}
-	s = find(argv[1]);
-	if (!s) {
+	c = cmd_find(argv[1]);
+	if (!c) {
 		fprintf(ERR, "%s: unknown subcommand '%s'\n", PROG_NAME, argv[1]);
 		print_main_usage(ERR);
 		return EXIT_USAGE;
 	}
-	return s->handler(argc - 1, argv + 1);
+	return c->handler(argc - 1, argv + 1);
+}
+
+int ctl_main(int argc, char **argv)
+{
+	return finish_output(dispatch(argc, argv));
 }

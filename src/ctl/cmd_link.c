@@ -24,13 +24,12 @@ static int open_rtnl(struct rtnl **r)
 
 int run_up(const struct up_opts *o)
 {
-	struct link_info li;
 	struct rtnl *r;
 	int err;
 
 	if (open_rtnl(&r))
 		return EXIT_FAIL;
-	err = mon_up(r, o->name, &li);
+	err = mon_up(r, o->name);
 	rtnl_close(r);
 	return err ? EXIT_FAIL : EXIT_OK;
 }
@@ -185,9 +184,9 @@ int run_list(const struct list_opts *o)
 		for (i = 0; i < n; i++)
 			fprintf(OUT, "%s\n", v[i].name);
 	} else {
-		if (n)
-			fprintf(OUT, "%-15s %-5s %-8s %12s %14s %10s  %s\n", "NAME",
-				"STATE", "READERS", "FRAMES", "BYTES", "DROPPED", "");
+		/* the header even without monitors: an answer, and a write */
+		fprintf(OUT, "%-15s %-5s %-8s %12s %14s %10s\n", "NAME", "STATE",
+			"READERS", "FRAMES", "BYTES", "DROPPED");
 		for (i = 0; i < n; i++) {
 			char rd[16] = "-";
 
@@ -272,7 +271,6 @@ int run_status(const struct status_opts *o)
 	struct link_info *v = NULL, one;
 	struct module_facts mf;
 	size_t n = 0, i;
-	int ret = EXIT_OK;
 
 	kmod_module_facts("vsockmon", &mf);
 	if (o->name) {
@@ -317,7 +315,7 @@ int run_status(const struct status_opts *o)
 	}
 	if (v != &one)
 		free(v);
-	return ret;
+	return EXIT_OK;
 }
 
 int run_version(const struct version_opts *o)

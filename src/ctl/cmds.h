@@ -12,7 +12,8 @@
 
 #define MAX_SNAPLEN 262144
 #define DEFAULT_BUFFER_MIB 32	/* holds ~0.15 s of loopback at 200 MB/s */
-#define MAX_BUFFER_MIB 4096
+/* libpcap takes the ring size as an int: 2047 MiB is the most it can ask */
+#define MAX_BUFFER_MIB 2047
 
 struct up_opts { const char *name; };
 
@@ -34,7 +35,7 @@ struct capture_opts {
 	unsigned long long count;	/* 0: unlimited */
 	double duration;	/* 0: unlimited */
 	int snaplen;
-	int buffer_mib;
+	unsigned int buffer_mib;
 	bool pcapng, quiet;
 	struct vsock_match match;
 };
@@ -48,6 +49,8 @@ struct top_opts {
 
 struct version_opts { bool json; };
 
+struct doctor_opts { bool unused; };
+
 /* Parsers: PARSE_OK, PARSE_HELP or PARSE_USAGE (message printed). */
 int parse_up(int argc, char **argv, struct up_opts *o);
 int parse_down(int argc, char **argv, struct down_opts *o);
@@ -56,7 +59,12 @@ int parse_status(int argc, char **argv, struct status_opts *o);
 int parse_capture(int argc, char **argv, struct capture_opts *o);
 int parse_top(int argc, char **argv, struct top_opts *o);
 int parse_version(int argc, char **argv, struct version_opts *o);
+int parse_doctor(int argc, char **argv, struct doctor_opts *o);
+/* argv[0] is the subcommand, which takes no options but --help */
 int parse_noargs(int argc, char **argv);
+
+/* The snapshot length capture asks the kernel for. */
+int capture_snaplen(const struct capture_opts *o);
 
 /* Runners: exit codes. */
 int run_up(const struct up_opts *o);
@@ -65,7 +73,7 @@ int run_list(const struct list_opts *o);
 int run_status(const struct status_opts *o);
 int run_capture(const struct capture_opts *o);
 int run_top(const struct top_opts *o);
-int run_doctor(void);
+int run_doctor(const struct doctor_opts *o);
 int run_version(const struct version_opts *o);
 
 /* cli.c */

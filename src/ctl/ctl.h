@@ -36,14 +36,36 @@ extern FILE *ctl_stdout, *ctl_stderr;
  * name and extack may be NULL or empty. err is a positive errno.
  */
 void ctl_error(const char *action, const char *name, int err, const char *extack);
+/*
+ * msg without a leading "name: " (libpcap's errors start with the file
+ * name, which our own "read FILE: " already says).
+ */
+const char *without_name(const char *msg, const char *name);
 /* "vsockmon-ctl: <formatted message>" */
 void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Strict number parsing: whole string, base 0 (dec, 0x hex), in range. */
+/* Strict number parsing: whole string, decimal or 0x hex (no octal), in range. */
 bool parse_u64(const char *s, uint64_t max, uint64_t *out);
 bool parse_seconds(const char *s, double *out);
 /* Interface name a kernel would accept (1..15 chars, no '/', ':', space). */
 bool valid_ifname(const char *s);
+
+/*
+ * A bounded string builder: appends while it fits; on the first thing
+ * that does not, sets overflow and appends nothing more (the text stays
+ * NUL-terminated, cut there). sz must be > 0.
+ */
+struct strbuf {
+	char *p;
+	size_t sz, len;
+	bool overflow;
+};
+#define STRBUF_INIT(buf, size) { (buf), (size), 0, false }
+void sb_printf(struct strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The first line of a file without its newline; "" if unreadable. */
+void read_first_line(const char *path, char *buf, size_t sz);
 
 /* JSON string output with escaping. */
 void json_str(FILE *f, const char *s);

@@ -15,6 +15,7 @@
 #include "ctl.h"
 #include "cmds.h"
 #include "kmod.h"
+#include "modsit.h"
 #include "monitor.h"
 
 #ifndef AF_VSOCK
@@ -51,17 +52,18 @@ static void check_core(struct tally *t)
 {
 	struct module_facts mf;
 	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int err = errno;	/* libkmod below may change errno */
 
 	if (fd >= 0) {
 		close(fd);
 		line(t, "OK", "vsock core: AF_VSOCK sockets available%s",
 		     loaded("vsock", &mf) ? "" : " (vsock module state unknown)");
 	} else if (loaded("vsock", &mf)) {
-		line(t, "OK", "vsock core: vsock loaded (socket: %s)", strerror(errno));
+		line(t, "OK", "vsock core: vsock loaded (socket: %s)", strerror(err));
 	} else {
 		line(t, "FAIL", "vsock core: not present (socket(AF_VSOCK): %s); "
 		     "modprobe vsock or use a kernel with CONFIG_VSOCKETS",
-		     strerror(errno));
+		     strerror(err));
 	}
 }
 
@@ -99,36 +101,24 @@ static void check_transports(struct tally *t)
 		     "loopback); 'modprobe vsock_loopback' to test locally");
 }
 
-static void check_module(struct tally *t, struct module_facts *mf)
+static enum modsit check_module(struct tally *t, struct module_facts *mf)
 {
+	struct modsit_facts sf;
+	const char *level;
+	char msg[1024];
+	enum modsit m;
+
 	kmod_module_facts("vsockmon", mf);
-	switch (mf->state) {
-	case MOD_LOADED:
-		line(t, "OK", "vsockmon module loaded, version %s, %s%s%s",
-		     mf->version[0] ? mf->version : "none (upstream in-tree)",
-		     mf->origin, mf->path[0] ? ", " : "", mf->path);
-		if (mf->path[0] && !mf->file_matches_loaded)
-			line(t, "WARN", "loaded vsockmon differs from %s (rebuilt or "
-			     "upgraded since loading?); 'vsockmon-ctl down --all; "
-			     "modprobe -r vsockmon' reloads it", mf->path);
-		break;
-	case MOD_BUILTIN:
-		line(t, "OK", "vsockmon built into the kernel (upstream)");
-		break;
-	case MOD_AVAILABLE:
-		line(t, "OK", "vsockmon module available (%s, %s), loads on first use",
-		     mf->origin, mf->path);
-		break;
-	default:
-		line(t, "FAIL", "vsockmon module not found for kernel %s: install "
-		     "linux-headers-%s and the vsockmon-dkms package",
-		     kernel_release(), kernel_release());
-		break;
-	}
-	if (!strcmp(mf->origin, "in-tree"))
-		line(t, "WARN", "the in-tree vsockmon lets unprivileged user "
-		     "namespaces create monitors and read all vsock traffic; "
-		     "prefer the vsockmon-dkms module");
+	modsit_gather("/", kernel_release(), &sf);
+	m = modsit_classify(&sf);
+	level = modsit_explain(m, &sf, kernel_release(), VSOCKMON_VERSION, msg,
+			       sizeof(msg));
+	line(t, level, "%s", msg);
+	if (m == MODSIT_OURS_LOADED && mf->path[0] && !mf->file_matches_loaded)
+		line(t, "WARN", "loaded vsockmon differs from %s (rebuilt or "
+		     "upgraded since loading?); 'vsockmon-ctl down --all; "
+		     "modprobe -r vsockmon' reloads it", mf->path);
+	return m;
 }
 
 static void check_headers(struct tally *t)
@@ -240,15 +230,23 @@ static void check_monitors(struct tally *t)
 	rtnl_close(r);
 }
 
-int run_doctor(void)
+int run_doctor(const struct doctor_opts *o)
 {
 	struct tally t = { 0, 0 };
 	struct module_facts mf;
 
+	(void)o;
 	check_core(&t);
 	check_transports(&t);
-	check_module(&t, &mf);
-	check_headers(&t);
+	/* headers matter only where DKMS can add a module */
+	switch (check_module(&t, &mf)) {
+	case MODSIT_NO_MODULES:
+	case MODSIT_OURS_BUILTIN:
+	case MODSIT_INTREE_BUILTIN:
+		break;
+	default:
+		check_headers(&t);
+	}
 	check_secure_boot(&t, &mf);
 	check_privileges(&t);
 	check_monitors(&t);

@@ -5,7 +5,6 @@
  * big-endian; the fields are little-endian, so every constant is
  * byte-swapped, and a 64-bit CID is compared as two 32-bit halves.
  */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "ctl.h"
 #include "filter.h"
+#include "frame.h"
 
 #define OFF_SRC_CID offsetof(struct af_vsockmon_hdr, src_cid)
 #define OFF_DST_CID offsetof(struct af_vsockmon_hdr, dst_cid)
@@ -21,26 +21,14 @@
 #define OFF_DST_PORT offsetof(struct af_vsockmon_hdr, dst_port)
 #define OFF_OP offsetof(struct af_vsockmon_hdr, op)
 
-static const char *const op_names[] = {
-	[AF_VSOCK_OP_UNKNOWN] = "unknown",
-	[AF_VSOCK_OP_CONNECT] = "connect",
-	[AF_VSOCK_OP_DISCONNECT] = "disconnect",
-	[AF_VSOCK_OP_CONTROL] = "control",
-	[AF_VSOCK_OP_PAYLOAD] = "payload",
-};
-
-const char *op_name(uint16_t op)
-{
-	return op < sizeof(op_names) / sizeof(op_names[0]) ? op_names[op] : NULL;
-}
-
 int parse_op(const char *s, uint16_t *op)
 {
 	uint64_t v;
 	size_t i;
 
-	for (i = 1; i < sizeof(op_names) / sizeof(op_names[0]); i++) {
-		if (!strcmp(s, op_names[i])) {
+	/* the decoder's names (frame.h): filter and output agree */
+	for (i = 1; op_name((uint16_t)i); i++) {
+		if (!strcmp(s, op_name((uint16_t)i))) {
 			*op = (uint16_t)i;
 			return 0;
 		}
@@ -51,46 +39,20 @@ int parse_op(const char *s, uint16_t *op)
 	return 0;
 }
 
-struct sbuf {
-	char *p;
-	size_t sz, len;
-	bool overflow;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->sz - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->sz - b->len) {
-		b->overflow = true;
-		return;
-	}
-	b->len += (size_t)n;
-}
-
-static void sb_and(struct sbuf *b)
+static void sb_and(struct strbuf *b)
 {
 	if (b->len)
 		sb_printf(b, " and ");
 }
 
-static void le64_eq(struct sbuf *b, size_t off, uint64_t v)
+static void le64_eq(struct strbuf *b, size_t off, uint64_t v)
 {
 	sb_printf(b, "(link[%zu:4] = 0x%08x and link[%zu:4] = 0x%08x)",
 		  off, bswap_32((uint32_t)v), off + 4,
 		  bswap_32((uint32_t)(v >> 32)));
 }
 
-static void le32_eq(struct sbuf *b, size_t off, uint32_t v)
+static void le32_eq(struct strbuf *b, size_t off, uint32_t v)
 {
 	sb_printf(b, "link[%zu:4] = 0x%08x", off, bswap_32(v));
 }
@@ -125,7 +87,7 @@ bool filter_balanced(const char *s)
 int filter_expr(const struct vsock_match *m, const char *extra, char *buf,
 		size_t sz)
 {
-	struct sbuf b = { buf, sz, 0, false };
+	struct strbuf b = STRBUF_INIT(buf, sz);
 
 	if (!sz || !filter_balanced(extra))
 		return -1;

@@ -35,9 +35,8 @@ struct vsock_match {
  */
 #define FILTER_OPTIMIZE 0
 
-/* "connect" etc. or a number; returns 0 or -1. */
+/* "connect" etc. (op_name() in frame.h) or a number; returns 0 or -1. */
 int parse_op(const char *s, uint16_t *op);
-const char *op_name(uint16_t op);	/* NULL if unknown */
 
 /* extra's parentheses pair up, so that "A and (extra)" cannot escape. */
 bool filter_balanced(const char *s);

@@ -61,13 +61,13 @@ static void update_state(struct flow *fl, const struct vsock_frame *f,
 {
 	switch (f->op) {
 	case AF_VSOCK_OP_CONNECT:
-		if (f->has_virtio ? f->vop == VOP_RESPONSE : dir == 1)
+		if (f->has_virtio ? f->vop == VIRTIO_VSOCK_OP_RESPONSE : dir == 1)
 			fl->state = FLOW_ESTABLISHED;
 		else
 			fl->state = FLOW_CONNECTING;
 		break;
 	case AF_VSOCK_OP_DISCONNECT:
-		if (f->has_virtio && f->vop == VOP_SHUTDOWN)
+		if (f->has_virtio && f->vop == VIRTIO_VSOCK_OP_SHUTDOWN)
 			fl->state = FLOW_CLOSING;
 		else if (fl->state == FLOW_CONNECTING)
 			fl->state = FLOW_REFUSED;
@@ -76,7 +76,7 @@ static void update_state(struct flow *fl, const struct vsock_frame *f,
 		break;
 	case AF_VSOCK_OP_CONTROL:
 	case AF_VSOCK_OP_PAYLOAD:
-		if (fl->state == FLOW_NEW || fl->state == FLOW_CONNECTING)
+		if (fl->state == FLOW_ACTIVE || fl->state == FLOW_CONNECTING)
 			fl->state = FLOW_ESTABLISHED;
 		break;
 	default:
@@ -87,7 +87,7 @@ static void update_state(struct flow *fl, const struct vsock_frame *f,
 static bool is_request(const struct vsock_frame *f)
 {
 	return f->op == AF_VSOCK_OP_CONNECT &&
-	       (!f->has_virtio || f->vop == VOP_REQUEST);
+	       (!f->has_virtio || f->vop == VIRTIO_VSOCK_OP_REQUEST);
 }
 
 void flows_add(struct flow_table *t, const struct vsock_frame *f)
@@ -231,7 +231,7 @@ struct flow **flows_sorted(const struct flow_table *t, size_t *n)
 const char *flow_state_name(enum flow_state s)
 {
 	static const char *const n[] = {
-		[FLOW_NEW] = "active", [FLOW_CONNECTING] = "connecting",
+		[FLOW_ACTIVE] = "active", [FLOW_CONNECTING] = "connecting",
 		[FLOW_ESTABLISHED] = "established", [FLOW_CLOSING] = "closing",
 		[FLOW_CLOSED] = "closed", [FLOW_REFUSED] = "refused",
 	};

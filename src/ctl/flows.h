@@ -16,7 +16,7 @@
 #define FLOW_MAX 65536
 
 enum flow_state {
-	FLOW_NEW,		/* first seen mid-connection */
+	FLOW_ACTIVE,		/* first seen mid-connection */
 	FLOW_CONNECTING,
 	FLOW_ESTABLISHED,
 	FLOW_CLOSING,		/* shutdown seen */

@@ -13,29 +13,41 @@
 #define AF_HDR_LEN 32
 #define VIRTIO_HDR_LEN 44
 
-/* struct virtio_vsock_hdr as it appears on the wire (all little-endian). */
-struct vsock_virtio_wire {
-	uint64_t src_cid;
-	uint64_t dst_cid;
-	uint32_t src_port;
-	uint32_t dst_port;
-	uint32_t len;
-	uint16_t type;
-	uint16_t op;
-	uint32_t flags;
-	uint32_t buf_alloc;
-	uint32_t fwd_cnt;
+/*
+ * struct virtio_vsock_hdr and its enums come from the uapi header (Linux
+ * 4.8); the fallbacks are for libcs without it, and for headers older
+ * than SEQPACKET (Linux 5.14, which added VIRTIO_VSOCK_F_SEQPACKET too).
+ */
+#if __has_include(<linux/virtio_vsock.h>)
+#include <linux/virtio_vsock.h>
+#else
+#include <linux/types.h>
+struct virtio_vsock_hdr {
+	__le64 src_cid;
+	__le64 dst_cid;
+	__le32 src_port;
+	__le32 dst_port;
+	__le32 len;
+	__le16 type;
+	__le16 op;
+	__le32 flags;
+	__le32 buf_alloc;
+	__le32 fwd_cnt;
 } __attribute__((packed));
-
-enum { VTYPE_STREAM = 1, VTYPE_SEQPACKET = 2 };
-enum {
-	VOP_INVALID, VOP_REQUEST, VOP_RESPONSE, VOP_RST, VOP_SHUTDOWN,
-	VOP_RW, VOP_CREDIT_UPDATE, VOP_CREDIT_REQUEST,
+enum virtio_vsock_type { VIRTIO_VSOCK_TYPE_STREAM = 1 };
+enum virtio_vsock_op {
+	VIRTIO_VSOCK_OP_INVALID, VIRTIO_VSOCK_OP_REQUEST,
+	VIRTIO_VSOCK_OP_RESPONSE, VIRTIO_VSOCK_OP_RST, VIRTIO_VSOCK_OP_SHUTDOWN,
+	VIRTIO_VSOCK_OP_RW, VIRTIO_VSOCK_OP_CREDIT_UPDATE,
+	VIRTIO_VSOCK_OP_CREDIT_REQUEST,
 };
-#define VSHUT_RCV 1u
-#define VSHUT_SEND 2u
-#define VSEQ_EOM 1u
-#define VSEQ_EOR 2u
+#endif
+#ifndef VIRTIO_VSOCK_F_SEQPACKET
+#define VIRTIO_VSOCK_TYPE_SEQPACKET 2
+#endif
+
+_Static_assert(sizeof(struct virtio_vsock_hdr) == VIRTIO_HDR_LEN,
+	       "virtio_vsock_hdr is 44 bytes on the wire");
 
 struct vsock_frame {
 	uint32_t caplen, len;
@@ -52,8 +64,19 @@ struct vsock_frame {
 /* Returns 0, or -1 if fewer than 32 bytes were captured. */
 int vsock_decode(const uint8_t *data, uint32_t caplen, uint32_t len,
 		 struct vsock_frame *f);
+/* "connect", ... for af_vsockmon_hdr.op; NULL if unknown. */
+const char *op_name(uint16_t op);
 /* One readable line, no newline. Always NUL-terminates buf. */
 void vsock_format(char *buf, size_t sz, const struct timeval *ts,
 		  const uint8_t *data, uint32_t caplen, uint32_t len);
+/*
+ * VSOCK_FMT_HEADERS: only the headers were asked for (capture without
+ * -w), so a payload left out is no news: "[captured X of Y bytes]" only
+ * when the headers themselves were cut.
+ */
+#define VSOCK_FMT_HEADERS 1u
+void vsock_format_opt(char *buf, size_t sz, const struct timeval *ts,
+		      const uint8_t *data, uint32_t caplen, uint32_t len,
+		      unsigned int flags);
 
 #endif

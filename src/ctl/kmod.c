@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <libkmod.h>
 
+#include "ctl.h"
 #include "kmod.h"
 
 const char *kernel_release(void)
@@ -42,9 +43,9 @@ static struct kmod_ctx *kctx(void)
 {
 	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
 
-	if (ctx && kmod_load_resources(ctx) < 0) {
-		/* Missing modules.dep etc.: lookups fail later, cleanly. */
-	}
+	/* Missing modules.dep etc. need no check: lookups fail later, cleanly. */
+	if (ctx)
+		(void)kmod_load_resources(ctx);
 	return ctx;
 }
 
@@ -97,16 +98,9 @@ int kmod_load_vsockmon(char *msg, size_t msgsz)
 static void read_sys(const char *mod, const char *attr, char *buf, size_t sz)
 {
 	char path[256];
-	FILE *f;
 
-	buf[0] = '\0';
 	snprintf(path, sizeof(path), "/sys/module/%s/%s", mod, attr);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(buf, (int)sz, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
+	read_first_line(path, buf, sz);
 }
 
 int kmod_module_facts(const char *name, struct module_facts *mf)

@@ -8,9 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "ctl.h"
 #include "kmod.h"
+#include "modsit.h"
 #include "monitor.h"
 
 static int get_cb(const struct nlmsghdr *nlh, void *data)
@@ -77,36 +80,51 @@ int mon_list(struct rtnl *r, struct link_info **out, size_t *n,
 	return 0;
 }
 
-static int try_create(struct rtnl *r, const char *name, struct rtnl_err *e)
+static int try_create(struct rtnl *r, const char *name, unsigned int flags,
+		      struct rtnl_err *e)
 {
 	struct nlmsghdr *req = rtnl_req_newlink(rtnl_buf(r), rtnl_next_seq(r),
-						name, VSOCKMON_KIND);
+						name, VSOCKMON_KIND, flags);
 
 	return rtnl_talk(r, req, NULL, NULL, e);
 }
 
-int mon_create(struct rtnl *r, const char *name)
+/* The kernel does not know kind vsockmon: say why, and what would help. */
+static void explain_no_kind(const char *name, int err, const struct rtnl_err *e)
+{
+	struct modsit_facts f;
+	char msg[1024];
+
+	ctl_error("create", name, err, e->msg);
+	modsit_gather("/", kernel_release(), &f);
+	modsit_explain(modsit_classify(&f), &f, kernel_release(),
+		       VSOCKMON_VERSION, msg, sizeof(msg));
+	ctl_msg("%s", msg);
+}
+
+int mon_create(struct rtnl *r, const char *name, unsigned int flags)
 {
 	struct rtnl_err e;
 	char msg[256];
 	int err, kerr;
 
-	err = try_create(r, name, &e);
+	err = try_create(r, name, flags, &e);
 	/* Unknown kind: the kernel could not autoload the module itself. */
 	if (err == EOPNOTSUPP) {
+		if (access("/proc/modules", F_OK)) {	/* nothing to load */
+			explain_no_kind(name, err, &e);
+			return err;
+		}
 		kerr = kmod_load_vsockmon(msg, sizeof(msg));
 		if (kerr == ENOENT) {
-			ctl_error("create", name, err, e.msg);
-			ctl_msg("%s: install linux-headers-%s and the vsockmon-dkms "
-				"package (or use a kernel built with CONFIG_VSOCKMON=m)",
-				msg, kernel_release());
+			explain_no_kind(name, err, &e);
 			return ENOENT;
 		}
 		if (kerr) {
 			ctl_msg("create %s: %s", name, msg);
 			return kerr;
 		}
-		err = try_create(r, name, &e);
+		err = try_create(r, name, flags, &e);
 	}
 	if (err && err != EEXIST) {
 		ctl_error("create", name, err, e.msg);
@@ -135,36 +153,32 @@ int mon_delete(struct rtnl *r, int ifindex, struct rtnl_err *e)
 	return rtnl_talk(r, req, NULL, NULL, e);
 }
 
-int mon_up(struct rtnl *r, const char *name, struct link_info *li)
+int mon_up(struct rtnl *r, const char *name)
 {
+	struct link_info li;
 	struct rtnl_err e;
 	int err;
 
-	err = mon_get(r, name, li, &e);
-	if (err == ENODEV) {
-		err = mon_create(r, name);
-		if (err && err != EEXIST)
-			return err;
-		err = mon_get(r, name, li, &e);
-	}
+	/* Absent, the usual case: created and up in one request. */
+	err = mon_create(r, name, IFF_UP);
+	if (err != EEXIST)
+		return err;
+	err = mon_get(r, name, &li, &e);
 	if (err == EMEDIUMTYPE) {
 		ctl_msg("up %s: exists but is not a vsockmon device (kind '%s')",
-			name, li->kind[0] ? li->kind : "none");
+			name, li.kind[0] ? li.kind : "none");
 		return err;
 	}
 	if (err) {
 		ctl_error("query", name, err, e.msg);
 		return err;
 	}
-	if (li->flags & IFF_UP)
+	if (li.flags & IFF_UP)
 		return 0;
-	err = mon_set_flags(r, li->ifindex, true, NULL, &e);
-	if (err) {
+	err = mon_set_flags(r, li.ifindex, true, NULL, &e);
+	if (err)
 		ctl_error("set up", name, err, e.msg);
-		return err;
-	}
-	li->flags |= IFF_UP;
-	return 0;
+	return err;
 }
 
 void tmpmon_name(char *buf, size_t sz, pid_t pid)
@@ -174,20 +188,76 @@ void tmpmon_name(char *buf, size_t sz, pid_t pid)
 
 void tmpmon_alias(char *buf, size_t sz, pid_t pid, unsigned long long start)
 {
-	snprintf(buf, sz, TMPMON_ALIAS " pid=%ld start=%llu", (long)pid, start);
+	snprintf(buf, sz, TMPMON_ALIAS " pid=%ld start=%llu " TMPMON_OWNER,
+		 (long)pid, start);
 }
 
+/* "<pid>" or "<pid>-<1..9>", pid without leading zeros */
 bool tmpmon_parse(const struct link_info *li, pid_t *pid)
 {
 	const char *p = li->name + strlen(TMPMON_PREFIX);
+	char digits[IFNAMSIZ];
+	size_t n = strspn(p, "0123456789");
 	uint64_t v;
 
 	if (!link_is_vsockmon(li) ||
 	    strncmp(li->name, TMPMON_PREFIX, strlen(TMPMON_PREFIX)) ||
-	    *p < '1' || *p > '9' || !parse_u64(p, 0x7fffffff, &v))
+	    *p < '1' || *p > '9' || n >= sizeof(digits))
+		return false;
+	if (p[n] && (p[n] != '-' || p[n + 1] < '1' || p[n + 1] > '9' ||
+		     p[n + 2]))
+		return false;
+	snprintf(digits, sizeof(digits), "%.*s", (int)n, p);
+	if (!parse_u64(digits, 0x7fffffff, &v))
 		return false;
 	*pid = (pid_t)v;
 	return true;
+}
+
+int tmpmon_claim(const char *name)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd, len;
+
+	/* sun_path[0] = '\0': abstract, scoped by the network namespace */
+	len = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, TMPMON_SOCK "%s",
+		       name);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&a,
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len))) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* Unsure (no sockets at all?) counts as held: never delete on a doubt. */
+bool tmpmon_held(const char *name)
+{
+	int fd = tmpmon_claim(name);
+
+	if (fd < 0)
+		return true;
+	close(fd);
+	return false;
+}
+
+int tmpmon_claim_name(pid_t pid, char *name, size_t sz)
+{
+	int fd = -EADDRINUSE, k;
+
+	for (k = 0; k <= 9 && fd == -EADDRINUSE; k++) {
+		if (k)
+			snprintf(name, sz, TMPMON_PREFIX "%ld-%d", (long)pid, k);
+		else
+			tmpmon_name(name, sz, pid);
+		fd = tmpmon_claim(name);
+	}
+	return fd;
 }
 
 bool tmpmon_is_stale(const struct link_info *li, const struct proc_probe *pp)
@@ -199,6 +269,12 @@ bool tmpmon_is_stale(const struct link_info *li, const struct proc_probe *pp)
 
 	if (!tmpmon_parse(li, &pid))
 		return false;
+	/* Its owner, in whatever PID namespace, holds the name: in use. */
+	if (pp->held && pp->held(li->name))
+		return false;
+	if (strstr(li->alias, TMPMON_OWNER))
+		return true;
+	/* An older version's monitor, or one without its alias yet. */
 	if (!pp->lookup(pid, &start, comm, sizeof(comm), pp->data))
 		return true;	/* owner is gone */
 	if (sscanf(li->alias, TMPMON_ALIAS " pid=%ld start=%llu", &apid,
@@ -245,7 +321,10 @@ bool proc_lookup(pid_t pid, unsigned long long *starttime, char *comm,
 	return true;
 }
 
-const struct proc_probe proc_probe_real = { proc_lookup, NULL };
+const struct proc_probe proc_probe_real = { proc_lookup, NULL, tmpmon_held };
+
+/* For a caller that holds the name itself. */
+static const struct proc_probe proc_probe_unheld = { proc_lookup, NULL, NULL };
 
 int tmpmon_reap(struct rtnl *r, bool verbose)
 {
@@ -258,9 +337,21 @@ int tmpmon_reap(struct rtnl *r, bool verbose)
 	if (err)
 		return -err;
 	for (i = 0; i < n; i++) {
-		if (!tmpmon_is_stale(&v[i], &proc_probe_real))
+		bool stale;
+		pid_t pid;
+		int fd;
+
+		if (!tmpmon_parse(&v[i], &pid))
 			continue;
-		err = mon_delete(r, v[i].ifindex, &e);
+		/* Hold its name while deciding and deleting: no owner can start. */
+		fd = tmpmon_claim(v[i].name);
+		if (fd < 0)
+			continue;
+		stale = tmpmon_is_stale(&v[i], &proc_probe_unheld);
+		err = stale ? mon_delete(r, v[i].ifindex, &e) : 0;
+		close(fd);
+		if (!stale)
+			continue;
 		if (err && err != ENODEV) {
 			ctl_error("remove stale monitor", v[i].name, err, e.msg);
 			continue;
@@ -273,39 +364,66 @@ int tmpmon_reap(struct rtnl *r, bool verbose)
 	return count;
 }
 
-int tmpmon_create(struct rtnl *r, char *name, size_t namesz, int *ifindex)
+/*
+ * name exists though we hold its owner socket: a dead owner's leftover,
+ * unless an older version's live capture made it. Remove the leftover.
+ */
+static int clear_leftover(struct rtnl *r, const char *name)
+{
+	struct link_info li;
+	struct rtnl_err e;
+	int err;
+
+	err = mon_get(r, name, &li, &e);
+	if (err == ENODEV)
+		return 0;
+	if (err || !tmpmon_is_stale(&li, &proc_probe_unheld))
+		return EEXIST;
+	err = mon_delete(r, li.ifindex, &e);
+	return err && err != ENODEV ? err : 0;
+}
+
+int tmpmon_create(struct rtnl *r, char *name, size_t namesz, int *ifindex,
+		  int *owner_fd)
 {
 	unsigned long long start = 0;
 	struct link_info li;
 	struct rtnl_err e;
 	char alias[128], comm[64];
 	pid_t pid = getpid();
-	int err;
+	int err, fd;
 
-	tmpmon_name(name, namesz, pid);
-	err = mon_create(r, name);
+	*owner_fd = -1;
+	fd = tmpmon_claim_name(pid, name, namesz);
+	if (fd < 0) {
+		ctl_msg("temporary monitor for pid %ld: cannot claim a name "
+			"(%s); use an existing monitor with -i NAME", (long)pid,
+			strerror(-fd));
+		return -fd;
+	}
+	*owner_fd = fd;
+	err = mon_create(r, name, 0);
 	if (err == EEXIST) {
-		/* Ours from an earlier run with a recycled PID: take it over. */
-		err = mon_get(r, name, &li, &e);
-		if (err) {
-			ctl_error("create", name, EEXIST, NULL);
-			return EEXIST;
-		}
-	} else if (err) {
+		err = clear_leftover(r, name);
+		if (!err)
+			err = mon_create(r, name, 0);
+		if (err == EEXIST)
+			ctl_msg("create %s: exists and is not ours to take over; "
+				"use -i NAME", name);
+	}
+	if (err)
 		return err;
-	} else {
-		err = mon_get(r, name, &li, &e);
-		if (err) {
-			ctl_error("query", name, err, e.msg);
-			return err;
-		}
+	err = mon_get(r, name, &li, &e);
+	if (err) {
+		ctl_error("query", name, err, e.msg);
+		return err;
 	}
 	*ifindex = li.ifindex;
 	proc_lookup(pid, &start, comm, sizeof(comm), NULL);
 	tmpmon_alias(alias, sizeof(alias), pid, start);
 	err = mon_set_flags(r, li.ifindex, true, alias, &e);
 	if (err) {
-		/* Some kernels refuse the alias; the name still identifies it. */
+		/* Some kernels refuse the alias; the owner socket still counts. */
 		err = mon_set_flags(r, li.ifindex, true, NULL, &e);
 	}
 	if (err)

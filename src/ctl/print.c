@@ -4,13 +4,12 @@
  *   TIME SRC_CID:PORT > DST_CID:PORT OP [TYPE VOP [flags F] [credit]] len N
  */
 #include <endian.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <linux/vsockmon.h>
 
-#include "filter.h"
+#include "ctl.h"
 #include "frame.h"
 
 static uint16_t get16(const uint8_t *p)
@@ -64,51 +63,42 @@ int vsock_decode(const uint8_t *d, uint32_t caplen, uint32_t len,
 		const uint8_t *v = d + AF_HDR_LEN;
 
 		f->has_virtio = true;
-		f->vlen = get32(v + offsetof(struct vsock_virtio_wire, len));
-		f->vtype = get16(v + offsetof(struct vsock_virtio_wire, type));
-		f->vop = get16(v + offsetof(struct vsock_virtio_wire, op));
-		f->vflags = get32(v + offsetof(struct vsock_virtio_wire, flags));
-		f->buf_alloc = get32(v + offsetof(struct vsock_virtio_wire, buf_alloc));
-		f->fwd_cnt = get32(v + offsetof(struct vsock_virtio_wire, fwd_cnt));
+		f->vlen = get32(v + offsetof(struct virtio_vsock_hdr, len));
+		f->vtype = get16(v + offsetof(struct virtio_vsock_hdr, type));
+		f->vop = get16(v + offsetof(struct virtio_vsock_hdr, op));
+		f->vflags = get32(v + offsetof(struct virtio_vsock_hdr, flags));
+		f->buf_alloc = get32(v + offsetof(struct virtio_vsock_hdr, buf_alloc));
+		f->fwd_cnt = get32(v + offsetof(struct virtio_vsock_hdr, fwd_cnt));
 	}
 	return 0;
 }
 
-struct out {
-	char *p;
-	size_t sz, len;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->len >= o->sz)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, o->sz - o->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
-
-static const char *vop_name(uint16_t op)
+const char *op_name(uint16_t op)
 {
 	static const char *const n[] = {
-		[VOP_REQUEST] = "request", [VOP_RESPONSE] = "response",
-		[VOP_RST] = "rst", [VOP_SHUTDOWN] = "shutdown", [VOP_RW] = "rw",
-		[VOP_CREDIT_UPDATE] = "credit_update",
-		[VOP_CREDIT_REQUEST] = "credit_request",
+		[AF_VSOCK_OP_UNKNOWN] = "unknown",
+		[AF_VSOCK_OP_CONNECT] = "connect",
+		[AF_VSOCK_OP_DISCONNECT] = "disconnect",
+		[AF_VSOCK_OP_CONTROL] = "control",
+		[AF_VSOCK_OP_PAYLOAD] = "payload",
 	};
 
 	return op < sizeof(n) / sizeof(n[0]) ? n[op] : NULL;
 }
 
-static void put_flags(struct out *o, const struct vsock_frame *f)
+static const char *vop_name(uint16_t op)
+{
+	static const char *const n[] = {
+		[VIRTIO_VSOCK_OP_REQUEST] = "request", [VIRTIO_VSOCK_OP_RESPONSE] = "response",
+		[VIRTIO_VSOCK_OP_RST] = "rst", [VIRTIO_VSOCK_OP_SHUTDOWN] = "shutdown", [VIRTIO_VSOCK_OP_RW] = "rw",
+		[VIRTIO_VSOCK_OP_CREDIT_UPDATE] = "credit_update",
+		[VIRTIO_VSOCK_OP_CREDIT_REQUEST] = "credit_request",
+	};
+
+	return op < sizeof(n) / sizeof(n[0]) ? n[op] : NULL;
+}
+
+static void put_flags(struct strbuf *o, const struct vsock_frame *f)
 {
 	const char *b0 = NULL, *b1 = NULL;
 	uint32_t rest = f->vflags;
@@ -116,32 +106,39 @@ static void put_flags(struct out *o, const struct vsock_frame *f)
 
 	if (!f->vflags)
 		return;
-	if (f->vop == VOP_SHUTDOWN) {
+	if (f->vop == VIRTIO_VSOCK_OP_SHUTDOWN) {
 		b0 = "rcv";
 		b1 = "send";
-	} else if (f->vop == VOP_RW && f->vtype == VTYPE_SEQPACKET) {
+	} else if (f->vop == VIRTIO_VSOCK_OP_RW && f->vtype == VIRTIO_VSOCK_TYPE_SEQPACKET) {
 		b0 = "eom";
 		b1 = "eor";
 	}
-	put(o, " flags ");
+	sb_printf(o, " flags ");
 	if (b0 && (rest & 1u)) {
-		put(o, "%s", b0);
+		sb_printf(o, "%s", b0);
 		sep = "|";
 		rest &= ~1u;
 	}
 	if (b1 && (rest & 2u)) {
-		put(o, "%s%s", sep, b1);
+		sb_printf(o, "%s%s", sep, b1);
 		sep = "|";
 		rest &= ~2u;
 	}
 	if (rest)
-		put(o, "%s0x%x", sep, rest);
+		sb_printf(o, "%s0x%x", sep, rest);
 }
 
 void vsock_format(char *buf, size_t sz, const struct timeval *ts,
 		  const uint8_t *data, uint32_t caplen, uint32_t len)
 {
-	struct out o = { buf, sz, 0 };
+	vsock_format_opt(buf, sz, ts, data, caplen, len, 0);
+}
+
+void vsock_format_opt(char *buf, size_t sz, const struct timeval *ts,
+		      const uint8_t *data, uint32_t caplen, uint32_t len,
+		      unsigned int flags)
+{
+	struct strbuf o = STRBUF_INIT(buf, sz);
 	struct vsock_frame f;
 	const char *name;
 	struct tm tm;
@@ -158,65 +155,67 @@ void vsock_format(char *buf, size_t sz, const struct timeval *ts,
 		 * it was. Print the seconds rather than stack garbage.
 		 */
 		if (localtime_r(&t, &tm))
-			put(&o, "%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min,
+			sb_printf(&o, "%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min,
 			    tm.tm_sec, (long)ts->tv_usec);
 		else
-			put(&o, "%lld.%06ld ", (long long)ts->tv_sec,
+			sb_printf(&o, "%lld.%06ld ", (long long)ts->tv_sec,
 			    (long)ts->tv_usec);
 	}
 	if (vsock_decode(data, caplen, len, &f) < 0) {
-		put(&o, "[truncated vsock header: %u of %u bytes] length %u",
+		sb_printf(&o, "[truncated vsock header: %u of %u bytes] length %u",
 		    caplen, AF_HDR_LEN, len);
 		return;
 	}
-	put(&o, "%llu:%u > %llu:%u", (unsigned long long)f.src_cid,
+	sb_printf(&o, "%llu:%u > %llu:%u", (unsigned long long)f.src_cid,
 	    f.src_port, (unsigned long long)f.dst_cid, f.dst_port);
 	name = op_name(f.op);
 	if (name)
-		put(&o, " %s", name);
+		sb_printf(&o, " %s", name);
 	else
-		put(&o, " op %u", f.op);
+		sb_printf(&o, " op %u", f.op);
 
 	switch (f.transport) {
 	case AF_VSOCK_TRANSPORT_VIRTIO:
 		if (f.hlen < VIRTIO_HDR_LEN) {
-			put(&o, " virtio [short header: %u bytes] len %u", f.hlen,
+			sb_printf(&o, " virtio [short header: %u bytes] len %u", f.hlen,
 			    f.payload_len);
 			break;
 		}
 		if (!f.has_virtio) {
-			put(&o, " virtio [truncated header: %u of %u bytes]",
+			sb_printf(&o, " virtio [truncated header: %u of %u bytes]",
 			    caplen - AF_HDR_LEN, VIRTIO_HDR_LEN);
 			break;
 		}
-		if (f.vtype == VTYPE_STREAM)
-			put(&o, " stream");
-		else if (f.vtype == VTYPE_SEQPACKET)
-			put(&o, " seqpacket");
+		if (f.vtype == VIRTIO_VSOCK_TYPE_STREAM)
+			sb_printf(&o, " stream");
+		else if (f.vtype == VIRTIO_VSOCK_TYPE_SEQPACKET)
+			sb_printf(&o, " seqpacket");
 		else
-			put(&o, " type %u", f.vtype);
+			sb_printf(&o, " type %u", f.vtype);
 		name = vop_name(f.vop);
 		if (name)
-			put(&o, " %s", name);
+			sb_printf(&o, " %s", name);
 		else
-			put(&o, " vop %u", f.vop);
+			sb_printf(&o, " vop %u", f.vop);
 		put_flags(&o, &f);
-		if (f.vop == VOP_CREDIT_UPDATE || f.vop == VOP_CREDIT_REQUEST ||
-		    f.vop == VOP_REQUEST || f.vop == VOP_RESPONSE)
-			put(&o, " buf_alloc %u fwd_cnt %u", f.buf_alloc,
+		if (f.vop == VIRTIO_VSOCK_OP_CREDIT_UPDATE || f.vop == VIRTIO_VSOCK_OP_CREDIT_REQUEST ||
+		    f.vop == VIRTIO_VSOCK_OP_REQUEST || f.vop == VIRTIO_VSOCK_OP_RESPONSE)
+			sb_printf(&o, " buf_alloc %u fwd_cnt %u", f.buf_alloc,
 			    f.fwd_cnt);
-		put(&o, " len %u", f.vlen);
+		sb_printf(&o, " len %u", f.vlen);
 		if (f.vlen != f.payload_len)
-			put(&o, " (frame carries %u)", f.payload_len);
+			sb_printf(&o, " (frame carries %u)", f.payload_len);
 		break;
 	case AF_VSOCK_TRANSPORT_NO_INFO:
-		put(&o, " len %u", f.payload_len);
+		sb_printf(&o, " len %u", f.payload_len);
 		break;
 	default:
-		put(&o, " transport %u hdr %u len %u", f.transport, f.hlen,
+		sb_printf(&o, " transport %u hdr %u len %u", f.transport, f.hlen,
 		    f.payload_len);
 		break;
 	}
-	if (caplen < len)
-		put(&o, " [captured %u of %u bytes]", caplen, len);
+	/* headers only asked for: say so only when they were cut */
+	if (caplen < len && (!(flags & VSOCK_FMT_HEADERS) ||
+			     caplen < AF_HDR_LEN + (uint32_t)f.hlen))
+		sb_printf(&o, " [captured %u of %u bytes]", caplen, len);
 }

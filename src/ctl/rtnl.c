@@ -15,6 +15,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "ctl.h"
 #include "rtnl.h"
 
 #ifndef SOL_NETLINK
@@ -45,13 +46,18 @@ static struct nlmsghdr *put_ifinfo(void *buf, uint16_t type, uint16_t flags,
 }
 
 struct nlmsghdr *rtnl_req_newlink(void *buf, uint32_t seq, const char *name,
-				  const char *kind)
+				  const char *kind, unsigned int flags)
 {
 	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
 	struct nlattr *nest;
 
 	nlh = put_ifinfo(buf, RTM_NEWLINK,
 			 NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq, 0);
+	/* a new link gets these flags in the same request (IFF_UP) */
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = flags;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	nest = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
@@ -102,10 +108,6 @@ static int extack_attr_cb(const struct nlattr *attr, void *data)
 			/* Kernel messages sometimes end in a newline. */
 			e->msg[strcspn(e->msg, "\n")] = '\0';
 		}
-		break;
-	case NLMSGERR_ATTR_OFFS:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			e->offs = mnl_attr_get_u32(attr);
 		break;
 	}
 	return MNL_CB_OK;
@@ -220,9 +222,6 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 		li->rx_packets = st.rx_packets;
 		li->rx_bytes = st.rx_bytes;
 		li->rx_dropped = st.rx_dropped;
-		li->tx_packets = st.tx_packets;
-		li->tx_bytes = st.tx_bytes;
-		li->tx_dropped = st.tx_dropped;
 		li->has_stats = true;
 		break;
 	}
@@ -247,9 +246,13 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *li)
 	return li->name[0] ? 0 : EINVAL;
 }
 
+/*
+ * By the link kind: any device can be switched to ARPHRD_VSOCKMON (a TUN
+ * with TUNSETLINK), and list and down --all must not take it for ours.
+ */
 bool link_is_vsockmon(const struct link_info *li)
 {
-	return !strcmp(li->kind, "vsockmon") || li->type == 826;
+	return !strcmp(li->kind, VSOCKMON_KIND);
 }
 
 int rtnl_open(struct rtnl **rp)

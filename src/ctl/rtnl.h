@@ -18,7 +18,6 @@
 struct rtnl_err {
 	int err;		/* positive errno, 0 for a plain ACK */
 	char msg[EXTACK_MAX];	/* NLMSGERR_ATTR_MSG, "" if none */
-	uint32_t offs;		/* NLMSGERR_ATTR_OFFS, 0 if none */
 };
 
 struct link_info {
@@ -34,13 +33,13 @@ struct link_info {
 	char alias[256];
 	bool has_stats;
 	int readers;		/* set by links_count_readers(); -1: unknown */
-	uint64_t rx_packets, rx_bytes, rx_dropped;
-	uint64_t tx_packets, tx_bytes, tx_dropped;
+	uint64_t rx_packets, rx_bytes, rx_dropped;	/* a monitor only receives */
 };
 
 /* Builders: write one request into buf (>= RTNL_BUFSZ bytes). */
+/* flags (IFF_UP or 0) are set on the new link by the same request */
 struct nlmsghdr *rtnl_req_newlink(void *buf, uint32_t seq, const char *name,
-				  const char *kind);
+				  const char *kind, unsigned int flags);
 struct nlmsghdr *rtnl_req_setlink(void *buf, uint32_t seq, int ifindex,
 				  unsigned int flags, unsigned int change,
 				  const char *alias);

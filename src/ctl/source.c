@@ -7,24 +7,30 @@
  * top's refresh must still happen.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <stdio_ext.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <linux/if_arp.h>
+#include <sys/stat.h>
 
 #include "ctl.h"
 #include "filter.h"
 #include "monitor.h"
 #include "source.h"
 
-volatile sig_atomic_t ctl_stop;
+volatile sig_atomic_t ctl_stop, ctl_signalled;
 static pcap_t *volatile active;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	ctl_stop = 1;
+	ctl_signalled = 1;
 	if (active)
 		pcap_breakloop(active);
 }
@@ -39,7 +45,24 @@ void capsrc_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);	/* write errors are handled instead */
+	/*
+	 * EPIPE ends the loop instead (capture, top): dying of SIGPIPE
+	 * would leave the temporary monitor behind.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int out_write_error(FILE *out, int err)
+{
+	if (err == EINTR && ctl_signalled) {
+		/* Ctrl-C with stdout a full pipe: a normal end */
+		if (out) {
+			__fpurge(out);
+			clearerr(out);
+		}
+		return 0;
+	}
+	return err ? err : EIO;
 }
 
 double mono_now(void)
@@ -56,7 +79,7 @@ static int open_file(struct capsrc *s, const struct capsrc_cfg *c)
 
 	s->p = pcap_open_offline(c->read, errbuf);
 	if (!s->p) {
-		ctl_msg("read %s: %s", c->read, errbuf);
+		ctl_msg("read %s: %s", c->read, without_name(errbuf, c->read));
 		return EXIT_FAIL;
 	}
 	snprintf(s->ifname, sizeof(s->ifname), "file");
@@ -77,6 +100,9 @@ static int prepare_monitor(struct capsrc *s, const struct capsrc_cfg *c)
 	if (c->ifname) {
 		snprintf(s->ifname, sizeof(s->ifname), "%s", c->ifname);
 		err = mon_get(s->r, c->ifname, &li, &e);
+		/* -i may name any ARPHRD_VSOCKMON source (a test's TUN device) */
+		if (err == EMEDIUMTYPE && li.type == ARPHRD_VSOCKMON)
+			err = 0;
 		if (err == EMEDIUMTYPE) {
 			ctl_msg("capture %s: not a vsockmon device", c->ifname);
 			return EXIT_FAIL;
@@ -95,9 +121,62 @@ static int prepare_monitor(struct capsrc *s, const struct capsrc_cfg *c)
 		}
 		return 0;
 	}
-	tmpmon_reap(s->r, true);
-	err = tmpmon_create(s->r, s->ifname, sizeof(s->ifname), &s->tmp_ifindex);
+	tmpmon_reap(s->r, !c->quiet);
+	err = tmpmon_create(s->r, s->ifname, sizeof(s->ifname), &s->tmp_ifindex,
+			    &s->owner_fd);
 	return err ? EXIT_FAIL : 0;	/* a signal meanwhile ends the loop */
+}
+
+uint64_t maps_socket_bytes(FILE *maps, unsigned long ino)
+{
+	char line[512], want[48];
+	unsigned long long lo, hi;
+	uint64_t sum = 0;
+	size_t wl;
+
+	wl = (size_t)snprintf(want, sizeof(want), "socket:[%lu]", ino);
+	while (fgets(line, sizeof(line), maps)) {
+		char *name = strchr(line, '/') ? NULL : strstr(line, "socket:[");
+
+		if (!name || strncmp(name, want, wl) ||
+		    (name[wl] != '\n' && name[wl] != '\0'))
+			continue;
+		if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 && hi > lo)
+			sum += hi - lo;
+	}
+	return sum;
+}
+
+/*
+ * What the kernel really mapped for our packet socket's ring: libpcap
+ * retries with fewer frames when memory is short, and never tells.
+ */
+static uint64_t ring_granted(pcap_t *p)
+{
+	struct stat st;
+	uint64_t n;
+	FILE *f;
+
+	if (fstat(pcap_get_selectable_fd(p), &st) < 0)
+		return 0;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return 0;
+	n = maps_socket_bytes(f, (unsigned long)st.st_ino);
+	fclose(f);
+	return n;
+}
+
+/* Warn when the ring is more than a block (at most 1 MiB) short of -B. */
+static void check_ring(struct capsrc *s, uint64_t asked)
+{
+	s->ring_bytes = ring_granted(s->p);
+	if (s->ring_bytes && s->ring_bytes + (1u << 20) <= asked)
+		ctl_msg("warning: capture %s: the kernel granted a ring of %llu "
+			"MiB, less than the %llu MiB asked; expect drops under load "
+			"(free memory, or lower -B)", s->ifname,
+			(unsigned long long)(s->ring_bytes >> 20),
+			(unsigned long long)(asked >> 20));
 }
 
 static int activate(struct capsrc *s, const struct capsrc_cfg *c)
@@ -107,7 +186,8 @@ static int activate(struct capsrc *s, const struct capsrc_cfg *c)
 
 	s->p = pcap_create(s->ifname, errbuf);
 	if (!s->p) {
-		ctl_msg("capture %s: %s", s->ifname, errbuf);
+		ctl_msg("capture %s: %s", s->ifname,
+			without_name(errbuf, s->ifname));
 		return EXIT_FAIL;
 	}
 	pcap_set_snaplen(s->p, c->snaplen);
@@ -123,7 +203,14 @@ static int activate(struct capsrc *s, const struct capsrc_cfg *c)
 	 * handed over at the latest after this timeout.
 	 */
 	pcap_set_timeout(s->p, 100);
-	pcap_set_buffer_size(s->p, c->buffer_mib << 20);
+	/* int in libpcap's API: MAX_BUFFER_MIB keeps the request below INT_MAX */
+	if (c->buffer_bytes > INT_MAX) {
+		ctl_msg("capture %s: a buffer of %llu bytes is more than libpcap "
+			"takes (%d)", s->ifname,
+			(unsigned long long)c->buffer_bytes, INT_MAX);
+		return EXIT_FAIL;
+	}
+	pcap_set_buffer_size(s->p, (int)c->buffer_bytes);
 	r = pcap_activate(s->p);
 	if (r < 0) {
 		const char *why = pcap_geterr(s->p);
@@ -143,27 +230,44 @@ static int activate(struct capsrc *s, const struct capsrc_cfg *c)
 		return EXIT_FAIL;
 	}
 	s->live = true;
+	check_ring(s, c->buffer_bytes);
 	return 0;
 }
 
-static int set_filter(struct capsrc *s, const char *expr)
+int capsrc_compile(const char *expr, int snaplen, struct bpf_program *prog)
 {
-	struct bpf_program prog;
+	pcap_t *dead;
+	int r;
 
+	memset(prog, 0, sizeof(*prog));
 	if (!expr || !*expr)
 		return 0;
-	if (pcap_compile(s->p, &prog, expr, FILTER_OPTIMIZE,
-			 PCAP_NETMASK_UNKNOWN) < 0) {
-		ctl_msg("filter '%s': %s", expr, pcap_geterr(s->p));
+	/*
+	 * Before any monitor or module: a typo is a usage error, and must
+	 * not first create and delete a monitor or blame a missing module.
+	 */
+	dead = pcap_open_dead(DLT_VSOCK, snaplen);
+	if (!dead) {
+		ctl_msg("filter '%s': cannot allocate a libpcap handle", expr);
 		return EXIT_FAIL;
 	}
-	/* Live: SO_ATTACH_FILTER, so the kernel drops what does not match. */
-	if (pcap_setfilter(s->p, &prog) < 0) {
-		ctl_msg("filter '%s': %s", expr, pcap_geterr(s->p));
-		pcap_freecode(&prog);
+	r = pcap_compile(dead, prog, expr, FILTER_OPTIMIZE,
+			 PCAP_NETMASK_UNKNOWN);
+	if (r < 0)
+		ctl_msg("filter '%s': %s", expr, pcap_geterr(dead));
+	pcap_close(dead);
+	return r < 0 ? EXIT_USAGE : 0;
+}
+
+/* Live: SO_ATTACH_FILTER, so the kernel drops what does not match. */
+static int set_filter(struct capsrc *s, const struct capsrc_cfg *c)
+{
+	if (!c->prog || !c->prog->bf_insns)
+		return 0;
+	if (pcap_setfilter(s->p, (struct bpf_program *)c->prog) < 0) {
+		ctl_msg("filter '%s': %s", c->filter, pcap_geterr(s->p));
 		return EXIT_FAIL;
 	}
-	pcap_freecode(&prog);
 	return 0;
 }
 
@@ -172,6 +276,7 @@ int capsrc_open(struct capsrc *s, const struct capsrc_cfg *c)
 	int dlt;
 
 	memset(s, 0, sizeof(*s));
+	s->owner_fd = -1;
 	if (c->read) {
 		if (open_file(s, c))
 			return EXIT_FAIL;
@@ -185,7 +290,7 @@ int capsrc_open(struct capsrc *s, const struct capsrc_cfg *c)
 			pcap_datalink_val_to_name(dlt) : "?", DLT_VSOCK);
 		return EXIT_FAIL;
 	}
-	if (set_filter(s, c->filter))
+	if (set_filter(s, c))
 		return EXIT_FAIL;
 	active = s->p;
 	return 0;
@@ -206,6 +311,10 @@ void capsrc_close(struct capsrc *s)
 			ctl_error("remove temporary monitor", s->ifname, err, e.msg);
 	}
 	s->tmp_ifindex = 0;
+	/* only now: the name is ours until the monitor is gone */
+	if (s->owner_fd >= 0)
+		close(s->owner_fd);
+	s->owner_fd = -1;
 	rtnl_close(s->r);
 	s->r = NULL;
 }

@@ -8,6 +8,8 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
 
@@ -18,21 +20,33 @@ struct capsrc {
 	struct rtnl *r;
 	char ifname[IFNAMSIZ];
 	int tmp_ifindex;	/* != 0: a temporary monitor to remove */
+	int owner_fd;		/* its owner socket (monitor.h), -1 if none */
+	uint64_t ring_bytes;	/* live: the ring the kernel mapped, 0 unknown */
 	bool live;
 };
 
 struct capsrc_cfg {
 	const char *ifname;	/* NULL: temporary monitor */
 	const char *read;	/* capture file instead of live */
-	const char *filter;	/* full libpcap expression or "" */
+	const char *filter;	/* full libpcap expression or "", for messages */
+	const struct bpf_program *prog;	/* filter compiled; NULL: none */
 	int snaplen;
-	int buffer_mib;
+	uint64_t buffer_bytes;	/* kernel ring asked for */
+	bool quiet;		/* -q: no notes on stderr */
 };
 
-extern volatile sig_atomic_t ctl_stop;
+extern volatile sig_atomic_t ctl_stop, ctl_signalled;
 
-/* SIGINT/SIGTERM/SIGHUP set ctl_stop and break the pcap loop. */
+/*
+ * SIGINT/SIGTERM/SIGHUP set ctl_stop and ctl_signalled and break the pcap
+ * loop. SIGPIPE is ignored: writers must stop on EPIPE themselves.
+ */
 void capsrc_signals(void);
+/*
+ * Compile expr (may be "") for DLT_VSOCK without a device. Returns 0,
+ * EXIT_USAGE (message printed) or EXIT_FAIL. pcap_freecode() prog after.
+ */
+int capsrc_compile(const char *expr, int snaplen, struct bpf_program *prog);
 /* Prints its own errors. Returns 0 or EXIT_FAIL; capsrc_close either way. */
 int capsrc_open(struct capsrc *s, const struct capsrc_cfg *c);
 void capsrc_close(struct capsrc *s);
@@ -47,5 +61,13 @@ int capsrc_loop(struct capsrc *s, unsigned long long count, double deadline,
 		pcap_handler cb, unsigned char *user,
 		void (*tick)(void *), void *tick_data, double tick_s);
 double mono_now(void);
+/*
+ * After a failed write to out: 0 if it was only a stop signal
+ * interrupting a blocked write (then out is emptied, so that nothing
+ * blocks on it again), else the errno to report.
+ */
+int out_write_error(FILE *out, int err);
+/* Bytes of the mappings named socket:[ino] in a /proc/PID/maps listing. */
+uint64_t maps_socket_bytes(FILE *maps, unsigned long ino);
 
 #endif

@@ -2,6 +2,7 @@
 /*
  * `top`: a live per-connection table, refreshed every interval.
  */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@ struct top_ctx {
 	double last;
 	struct timeval first_ts, last_ts;
 	bool any_ts;
+	int werr;		/* first write error on stdout */
 };
 
 static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
@@ -39,6 +41,10 @@ static void render(struct top_ctx *c)
 
 	if (c->o->json) {
 		flows_print_json(f, &c->t);
+	} else if (c->o->read) {
+		/* no clock and no interval: they do not apply to a file */
+		fprintf(f, "%s top of %s (rates over its time stamps; '?' after "
+			"a client: request not seen)\n", PROG_NAME, c->o->read);
 	} else {
 		char when[32];
 		time_t now = time(NULL);
@@ -46,14 +52,19 @@ static void render(struct top_ctx *c)
 
 		localtime_r(&now, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-		if (c->tty && !c->o->once && !c->o->read)
+		if (c->tty && !c->o->once)
 			fputs("\033[H\033[2J", f);
 		fprintf(f, "%s top on %s, %s (every %gs; '?' after a client: "
 			"request not seen)\n", PROG_NAME, c->ifname, when,
 			c->o->interval);
-		flows_print_table(f, &c->t);
 	}
-	fflush(f);
+	if (!c->o->json)
+		flows_print_table(f, &c->t);
+	/* | head: the table must stop when nobody reads it */
+	if ((fflush(f) || ferror(f)) && !c->werr) {
+		c->werr = out_write_error(f, errno);
+		ctl_stop = 1;
+	}
 }
 
 static void on_tick(void *data)
@@ -73,7 +84,7 @@ int run_top(const struct top_opts *o)
 	struct capsrc_cfg cfg = {
 		.ifname = o->ifname, .read = o->read, .filter = "",
 		.snaplen = AF_HDR_LEN + VIRTIO_HDR_LEN,	/* headers suffice */
-		.buffer_mib = DEFAULT_BUFFER_MIB,
+		.buffer_bytes = (uint64_t)DEFAULT_BUFFER_MIB << 20,
 	};
 	struct top_ctx c;
 	struct capsrc s;
@@ -104,5 +115,10 @@ int run_top(const struct top_opts *o)
 	}
 	capsrc_close(&s);
 	flows_free(&c.t);
+	if (c.werr) {
+		if (c.werr != EPIPE)
+			ctl_error("write", "stdout", c.werr, NULL);
+		ret = EXIT_FAIL;
+	}
 	return ret;
 }

@@ -454,7 +454,10 @@ static void check_parse(int cmd, struct fin *in)
 	args_free(&r);
 }
 
-/* "help [SUBCOMMAND]" succeeds for no argument or one known subcommand. */
+/*
+ * "help [SUBCOMMAND]" succeeds for no argument, one known subcommand, or
+ * its own -h/--help.
+ */
 static void check_help(struct fin *in)
 {
 	static const char *const all[] = {
@@ -473,13 +476,15 @@ static void check_help(struct fin *in)
 		want = true;
 	for (i = 0; a.argc == 3 && i < sizeof(all) / sizeof(all[0]); i++)
 		want |= !strcmp(a.argv[2], all[i]);
+	if (a.argc == 3)
+		want |= !strcmp(a.argv[2], "-h") || !strcmp(a.argv[2], "--help");
 	rc = ctl_main(a.argc, a.argv);
 	oracle(rc == (want ? EXIT_OK : EXIT_USAGE), "help with %d arguments: %d",
 	       a.argc - 2, rc);
 	args_free(&a);
 }
 
-/* strtoull(base 0) as the man page describes numbers: dec, 0x hex, 0 octal. */
+/* Numbers as the man page describes them: decimal or 0x hex, never octal. */
 static bool ref_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned int base = 10, dig;
@@ -490,9 +495,6 @@ static bool ref_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
-	} else if (s[0] == '0' && s[1]) {
-		base = 8;
-		s++;
 	}
 	if (!*s)
 		return false;

@@ -21,12 +21,55 @@ expect() {	# expect RC ARGS...
 
 expect 0 --help
 expect 0 help capture
+expect 0 help --help
+expect 0 help -h
 expect 2
 expect 2 nosuch
 expect 2 capture --port x
+expect 2 capture -B 2048
+expect 2 capture --buffer 4096
 expect 2 down
 expect 1 capture -r /nonexistent.pcap
 expect 0 version
+
+# Every command fails on a failed write (issue 15).
+for args in "version" "--help" "--version" "help" "help capture" \
+	    "capture --help" "list" "list --json" "version --json"; do
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	"$bin" $args >/dev/full 2>/dev/null
+	rc=$?
+	if [ "$rc" != 1 ]; then
+		echo "FAIL: vsockmon-ctl $args >/dev/full exited $rc, want 1"
+		fail=$((fail + 1))
+	fi
+done
+
+# A kernel without module support (this may be one: microVM guests) is
+# named as such, never answered with "install headers" (issue 15).
+if [ ! -e /proc/modules ] && [ ! -e /sys/module/vsockmon ]; then
+	for args in doctor up "capture -c 1"; do
+		n=$((n + 1))
+		out=$("$bin" $args 2>&1)
+		case $out in
+		*"no module support"*) ;;
+		*) echo "FAIL: vsockmon-ctl $args without /proc/modules: $out"
+		   fail=$((fail + 1)) ;;
+		esac
+	done
+fi
+
+# doctor reports socket(AF_VSOCK)'s errno, not one of the libkmod calls
+# after it (FAILSOCK: an LD_PRELOAD shim that fails that socket call).
+if [ -n "${FAILSOCK:-}" ] && [ -f "$FAILSOCK" ]; then
+	n=$((n + 1))
+	out=$(LD_PRELOAD=$FAILSOCK "$bin" doctor 2>&1)
+	case $out in
+	*"vsock core"*"Address family not supported by protocol"*) ;;
+	*) echo "FAIL: doctor with socket(AF_VSOCK) failing: $out"
+	   fail=$((fail + 1)) ;;
+	esac
+fi
 
 n=$((n + 1))
 if [ -f "$top/dkms.conf" ]; then
@@ -44,23 +87,8 @@ if ! "$bin" help 2>&1 | grep -q '^  capture '; then
 	fail=$((fail + 1))
 fi
 
-# The man page documents every subcommand and every long option.
+# Options in help, man page and completion: options_test.bash.
 man=$top/man/vsockmon-ctl.8
-for cmd in $("$bin" help | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
-	n=$((n + 1))
-	if ! grep -q "^\.BR* $cmd\b" "$man"; then
-		echo "FAIL: man page lacks subcommand $cmd"
-		fail=$((fail + 1))
-	fi
-	for opt in $("$bin" help "$cmd" | grep -o -- '--[a-z-]*' | sort -u); do
-		n=$((n + 1))
-		esc=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
-		if ! grep -q -- "$esc" "$man"; then
-			echo "FAIL: man page lacks $cmd $opt"
-			fail=$((fail + 1))
-		fi
-	done
-done
 if command -v groff >/dev/null 2>&1; then
 	n=$((n + 1))
 	warn=$(groff -man -Tutf8 -ww -z "$man" 2>&1)

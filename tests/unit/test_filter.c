@@ -14,6 +14,7 @@
 
 #include "ctl.h"
 #include "filter.h"
+#include "frame.h"
 #include "frames.h"
 
 #define CID_HI ((1ull << 32) | 3)	/* low word equals CID 3 */

@@ -4,6 +4,7 @@
  * remove), module origin classification, and the small parsers.
  */
 #include <errno.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -53,7 +54,8 @@ static void test_names(void **state)
 	assert_string_equal(name, "vsmcap4194304");
 	assert_true(valid_ifname(name));
 	tmpmon_alias(alias, sizeof(alias), 42, 12345);
-	assert_string_equal(alias, "vsockmon-ctl temporary pid=42 start=12345");
+	assert_string_equal(alias, "vsockmon-ctl temporary pid=42 start=12345 "
+			    "owner=socket");
 
 	li = mk("vsmcap42", "vsockmon", "");
 	assert_true(tmpmon_parse(&li, &pid));
@@ -71,15 +73,76 @@ static void test_names(void **state)
 	li = mk("vsmcap999999999", "vsockmon", "");	/* longest name fitting */
 	assert_true(tmpmon_parse(&li, &pid));
 	assert_int_equal(pid, 999999999);
+	li = mk("vsmcap4194304-9", "vsockmon", "");	/* second owner of a pid */
+	assert_true(tmpmon_parse(&li, &pid));
+	assert_int_equal(pid, 4194304);
+	assert_true(valid_ifname(li.name));
+	li = mk("vsmcap42-0", "vsockmon", "");
+	assert_false(tmpmon_parse(&li, &pid));
+	li = mk("vsmcap42-10", "vsockmon", "");
+	assert_false(tmpmon_parse(&li, &pid));
+	li = mk("vsmcap42-", "vsockmon", "");
+	assert_false(tmpmon_parse(&li, &pid));
+}
+
+static bool nobody_holds(const char *name)
+{
+	(void)name;
+	return false;
+}
+
+/*
+ * Issue 15: a capture in "unshare --pid --fork" (same network namespace)
+ * owns vsmcap1; from the host, pid 1 is init with another start time,
+ * and every host capture deleted the monitor while its owner ran. The
+ * owner's abstract socket decides, whatever the PID namespace.
+ */
+static void test_owner_in_other_pid_namespace(void **state)
+{
+	struct fake_proc host_init = { 1, 5, "systemd" };
+	struct proc_probe probe = { fake_lookup, &host_init, tmpmon_held };
+	struct proc_probe unheld = { fake_lookup, &host_init, nobody_holds };
+	char name[IFNAMSIZ];
+	struct link_info li;
+	int fd, fd2;
+
+	(void)state;
+	li = mk("vsmcap1", "vsockmon",
+		"vsockmon-ctl temporary pid=1 start=4242 owner=socket");
+	fd = tmpmon_claim("vsmcap1");	/* the owner, in its PID namespace */
+	assert_true(fd >= 0);
+	assert_false(tmpmon_is_stale(&li, &probe));
+	assert_int_equal(tmpmon_claim("vsmcap1"), -EADDRINUSE);
+	/* A second capture whose pid is also 1 does not take it over. */
+	fd2 = tmpmon_claim_name(1, name, sizeof(name));
+	assert_true(fd2 >= 0);
+	assert_string_equal(name, "vsmcap1-1");
+	close(fd2);
+	/* Owner gone: the kernel released the name, the monitor is stale. */
+	close(fd);
+	assert_true(tmpmon_is_stale(&li, &probe));
+	/* Even if pid 1 looks alive here: the socket, not the pid, decides. */
+	host_init.start = 4242;
+	assert_true(tmpmon_is_stale(&li, &unheld));
+	fd2 = tmpmon_claim_name(1, name, sizeof(name));
+	assert_true(fd2 >= 0);
+	assert_string_equal(name, "vsmcap1");
+	close(fd2);
+}
+
+static bool holds_all(const char *name)
+{
+	(void)name;
+	return true;
 }
 
 static void test_stale(void **state)
 {
 	struct fake_proc live = { 42, 777, "vsockmon-ctl" };
 	struct fake_proc other = { 42, 777, "bash" };
-	struct proc_probe none = { fake_lookup, NULL };
-	struct proc_probe p_live = { fake_lookup, &live };
-	struct proc_probe p_other = { fake_lookup, &other };
+	struct proc_probe none = { fake_lookup, NULL, NULL };
+	struct proc_probe p_live = { fake_lookup, &live, NULL };
+	struct proc_probe p_other = { fake_lookup, &other, NULL };
 	struct link_info li;
 
 	(void)state;
@@ -104,6 +167,10 @@ static void test_stale(void **state)
 	li = mk("vsockmon0", "vsockmon", "");
 	assert_false(tmpmon_is_stale(&li, &none));
 	li = mk("vsmcap42", "veth", "");
+	assert_false(tmpmon_is_stale(&li, &none));
+	/* Held by a live owner: never stale, alias or not. */
+	li = mk("vsmcap42", "vsockmon", "");
+	none.held = holds_all;
 	assert_false(tmpmon_is_stale(&li, &none));
 }
 
@@ -150,6 +217,15 @@ static void test_small_parsers(void **state)
 	(void)state;
 	assert_true(parse_u64("0", 10, &v) && v == 0);
 	assert_true(parse_u64("0x10", 100, &v) && v == 16);
+	/* no octal: a leading zero is decimal (issue 15) */
+	assert_true(parse_u64("052", 100, &v) && v == 52);
+	assert_true(parse_u64("08", 100, &v) && v == 8);
+	assert_true(parse_u64("010", 100, &v) && v == 10);
+	assert_false(parse_u64("0x", 100, &v));
+	assert_false(parse_u64("0x-1", 100, &v));
+	assert_false(parse_u64("0x 1", 100, &v));
+	assert_false(parse_u64("0x0x1", 100, &v));	/* found by tests/fuzz */
+	assert_false(parse_u64("0X0X1", 100, &v));
 	assert_true(parse_u64("18446744073709551615", UINT64_MAX, &v) && v == UINT64_MAX);
 	assert_false(parse_u64("18446744073709551616", UINT64_MAX, &v));
 	assert_false(parse_u64("11", 10, &v));
@@ -203,6 +279,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_stale),
+		cmocka_unit_test(test_owner_in_other_pid_namespace),
 		cmocka_unit_test(test_proc_lookup_real),
 		cmocka_unit_test(test_module_origin),
 		cmocka_unit_test(test_small_parsers),

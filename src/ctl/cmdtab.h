@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one table of subcommands and their options. The parsers (args.c),
+ * help (cli.c) and the tests of the bash completion and the man page
+ * (tests/unit/dump_opts.c) all read it, so they cannot drift apart.
+ */
+#ifndef VSOCKMON_CMDTAB_H
+#define VSOCKMON_CMDTAB_H
+
+#include <stddef.h>
+
+/* getopt values of options without a short form */
+enum {
+	OPT_JSON = 0x100, OPT_NAMES, OPT_ALL, OPT_STALE, OPT_CID, OPT_SRC_CID,
+	OPT_DST_CID, OPT_PORT, OPT_OP, OPT_FILTER, OPT_PCAPNG, OPT_DURATION,
+	OPT_INTERVAL, OPT_ONCE,
+};
+
+/* What an option's argument or a subcommand's operands are (completion). */
+enum arg_kind {
+	ARG_NONE,	/* option takes no argument; command takes no operand */
+	ARG_VALUE,	/* free text or a number: nothing to complete */
+	ARG_MONITOR,	/* a monitor name */
+	ARG_FILE,	/* a capture file */
+	ARG_OP,		/* connect, disconnect, control, payload */
+	ARG_COMMAND,	/* a subcommand name */
+};
+
+struct opt_def {
+	int id;			/* the short letter, or OPT_* */
+	const char *lng;	/* long name, without "--" */
+	enum arg_kind kind;
+	const char *arg;	/* argument's name in help, NULL if none */
+	const char *help;
+};
+
+struct cmd_def {
+	const char *name;
+	const char *summary;
+	const char *operands;	/* "[NAME]", or NULL */
+	enum arg_kind operand_kind;
+	const char *synopsis;	/* overrides the generated one, or NULL */
+	const char *notes;	/* lines after the options, or NULL */
+	const struct opt_def *opts;	/* ends with id 0; -h/--help implied */
+	int (*handler)(int argc, char **argv);
+};
+
+extern const struct cmd_def cmd_table[];
+extern const size_t cmd_count;
+
+const struct cmd_def *cmd_find(const char *name);
+static inline int opt_short(const struct opt_def *o)
+{
+	return o->id < 0x100 ? o->id : 0;
+}
+
+#endif

@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# capture and top on a live DLT_VSOCK source without a VM or our module:
+# a TUN device switched to ARPHRD_VSOCKMON (tunvsock.py), always named
+# with -i. Stop paths and write errors. Seconds; skipped (and passing)
+# without root or /dev/net/tun. Usage: live_tun.sh BINARY
+set -u
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+fail=0 n=0
+tmp=$(mktemp -d)
+dev=vsmtun$$
+dev=${dev:0:15}
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] ||
+   ! command -v python3 >/dev/null || ! command -v ip >/dev/null; then
+	echo "live tun: skipped (needs root, /dev/net/tun, python3, ip)"
+	exit 0
+fi
+
+ok() { n=$((n + 1)); echo "ok - $1"; }
+bad() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok - $1"; }
+
+# tun ARGS...: start the source (in the background) and wait until it is up
+tun() {
+	rm -f "$tmp/ready"
+	python3 "$here/tunvsock.py" "$dev" --ready "$tmp/ready" "$@" &
+	pids+=($!)
+	for _ in $(seq 100); do
+		[ -e "$tmp/ready" ] && return 0
+		sleep 0.05
+	done
+	echo "tunvsock did not come up"
+	return 1
+}
+untun() {
+	kill "${pids[-1]}" 2>/dev/null
+	wait "${pids[-1]}" 2>/dev/null
+	while ip link show "$dev" >/dev/null 2>&1; do sleep 0.05; done
+}
+
+# 1. top's output goes to a reader that leaves: top must end, not run on.
+tun --hold 30
+start=$(date +%s%N)
+# (a reader that leaves early is the point: no pipeline, see pipefail-lint)
+timeout 15 "$bin" top -i "$dev" --json --interval 0.05 2>"$tmp/err" \
+	> >(head -c 60 >/dev/null)
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+if [ "$rc" != 124 ] && [ "$rc" != 0 ] && [ $ms -lt 6000 ]; then
+	ok "top --json into head -c 60 ends (exit $rc, ${ms} ms)"
+else
+	bad "top --json into head -c 60: exit $rc after ${ms} ms: $(cat "$tmp/err")"
+fi
+
+# list shows monitors by link kind: an ARPHRD_VSOCKMON TUN is not one.
+if "$bin" list --names | grep -x "$dev" >/dev/null; then
+	bad "list takes the TUN device for a monitor"
+else
+	ok "list leaves out a TUN device of type ARPHRD_VSOCKMON"
+fi
+
+# 2. top --once to a full disk fails.
+timeout 10 "$bin" top -i "$dev" --once --interval 0.1 >/dev/full 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "No space left" "$tmp/err"; then
+	ok "top --once >/dev/full exits 1 and says why"
+else
+	bad "top --once >/dev/full: exit $rc: $(cat "$tmp/err")"
+fi
+untun
+
+# 3. Ctrl-C while stdout is a full pipe nobody reads is a normal end, for
+#    lines and for a capture file on stdout.
+mkfifo "$tmp/fifo"
+for args in "-q" "-q -w -"; do
+	tun --wait 0.5 --frames 3000 --hold 30
+	exec 3<>"$tmp/fifo"	# a reader that never reads
+	# shellcheck disable=SC2086
+	"$bin" capture -i "$dev" $args >"$tmp/fifo" 2>"$tmp/err" &
+	cap=$!
+	sleep 1.5	# 3000 frames (165 kB as lines) fill the 64 kB pipe well before
+	kill -INT $cap
+	for _ in $(seq 50); do kill -0 $cap 2>/dev/null || break; sleep 0.1; done
+	if kill -0 $cap 2>/dev/null; then
+		kill -KILL $cap
+		bad "capture $args blocked on a full pipe did not end on SIGINT"
+	else
+		wait $cap
+		rc=$?
+		if [ $rc = 0 ] && [ ! -s "$tmp/err" ]; then
+			ok "capture $args, SIGINT with stdout a full pipe: exit 0, nothing on stderr"
+		else
+			bad "capture $args, SIGINT with stdout a full pipe: exit $rc: $(cat "$tmp/err")"
+		fi
+	fi
+	exec 3>&-
+	untun
+done
+
+# 4. -w /dev/full: a failure, never "N frames captured" as if saved.
+tun --wait 0.5 --frames 200 --payload 1000 --hold 5
+timeout 10 "$bin" capture -i "$dev" -c 200 -w /dev/full 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "write /dev/full: No space left" "$tmp/err" &&
+   ! grep -q "frames captured, [0-9]* bytes" "$tmp/err"; then
+	ok "capture -w /dev/full exits 1, reports no success"
+else
+	bad "capture -w /dev/full: exit $rc: $(cat "$tmp/err")"
+fi
+untun
+
+# Lines ask the kernel for the headers only, and say nothing of the payload
+# they left out.
+tun --wait 0.5 --frames 3 --payload 500 --hold 5
+timeout 10 "$bin" capture -i "$dev" -c 3 >"$tmp/out" 2>"$tmp/err"
+if grep "snapshot length 76," "$tmp/err" >/dev/null &&
+   [ "$(grep -c "payload stream rw len 500$" "$tmp/out")" = 3 ]; then
+	ok "capture without -w asks for 76 bytes, prints no '[captured]' note"
+else
+	bad "capture without -w: $(cat "$tmp/err" "$tmp/out")"
+fi
+untun
+
+# 5. A file for top -r: names the file, no wall clock or interval; and a
+#    failed write fails.
+tun --wait 0.5 --frames 5 --hold 5
+timeout 10 "$bin" capture -i "$dev" -c 5 -q -w "$tmp/five.pcap"
+untun
+"$bin" top -r "$tmp/five.pcap" >"$tmp/out" 2>&1
+head -1 "$tmp/out" >"$tmp/first"
+if grep -q "five.pcap" "$tmp/first" && ! grep -q "every\|[0-9]:[0-9][0-9]:[0-9]" "$tmp/first"; then
+	ok "top -r names the file, no clock or interval"
+else
+	bad "top -r header: $(cat "$tmp/first")"
+fi
+"$bin" top -r "$tmp/five.pcap" >/dev/full 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ]; then
+	ok "top -r >/dev/full exits 1"
+else
+	bad "top -r >/dev/full: exit $rc"
+fi
+
+echo "live tun: $((n - fail)) passed, $fail failed"
+[ $fail = 0 ]
