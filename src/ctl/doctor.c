@@ -230,6 +230,26 @@ static void check_monitors(struct tally *t)
 	rtnl_close(r);
 }
 
+/*
+ * Linux 7.0 made vhost and loopback vsock per network namespace, but the
+ * kernel's tap list stayed global: say so where vsock is namespaced.
+ */
+static void check_vsock_netns(struct tally *t)
+{
+	char mode[32] = "";
+	FILE *f = fopen("/proc/sys/net/vsock/ns_mode", "re");
+
+	if (!f)
+		return;
+	if (!fgets(mode, sizeof(mode), f))
+		mode[0] = '\0';
+	fclose(f);
+	mode[strcspn(mode, "\n")] = '\0';
+	line(t, "OK", "vsock network namespaces: this one is in '%s' mode; a "
+	     "monitor still sees the vsock traffic of every namespace (the "
+	     "kernel's tap list is global)", mode[0] ? mode : "?");
+}
+
 int run_doctor(const struct doctor_opts *o)
 {
 	struct tally t = { 0, 0 };
@@ -237,6 +257,7 @@ int run_doctor(const struct doctor_opts *o)
 
 	(void)o;
 	check_core(&t);
+	check_vsock_netns(&t);
 	check_transports(&t);
 	/* headers matter only where DKMS can add a module */
 	switch (check_module(&t, &mf)) {

@@ -39,8 +39,12 @@ judge_safety() {
 	check 10 "no DKMS build: root's 'modprobe vsockmon' refuses with the reason (rc $(get s10a_modprobe_rc): $(get s10a_modprobe_out | cut -c1-120)...)" \
 		eval '[[ $(get s10a_modprobe_rc) != 0 && $(get s10a_loaded_after) == none ]] &&
 			has "$(get s10a_modprobe_out)" "refusing the kernel.s own driver .*install linux-headers-"'
+	check 10 "no DKMS build: doctor says so and names the rule that refuses the in-tree driver: $(grep -o 'vsockmon for this kernel is not built[^;]*' <<<"$(get s10a_doctor_out)")" \
+		has "$(get s10a_doctor_out)" "FAIL +vsockmon for this kernel is not built: install linux-headers-$rel .*refused by .*/modprobe.d/vsockmon.conf"
 	check 10 "contrast, the rule removed: the same user loads the in-tree driver ($(get s10c_loaded)) and reads root's traffic ($(get s10c_read))" \
 		eval '[[ $(get s10c_add_rc) == 0 && $(get s10c_loaded) == in-tree && $(matches "$(get s10c_read)") -ge 1 ]]'
+	check 10 "contrast: doctor warns that the in-tree driver is loaded: $(grep -o 'the in-tree vsockmon driver is loaded[^;]*' <<<"$(get s10c_doctor_out)")" \
+		has "$(get s10c_doctor_out)" "WARN +the in-tree vsockmon driver is loaded"
 	check 10 "DKMS build present: the user's request autoloads ours ($(get s10b_loaded)), which refuses it: $(get s10b_add | cut -c1-100)" \
 		eval '[[ $(get s10b_add_rc) != 0 && $(get s10b_loaded) == "$version" && $(get s10b_read) == "no monitor" ]] &&
 			has "$(get s10b_add)" "needs CAP_NET_ADMIN in the initial user namespace"'
@@ -101,6 +105,8 @@ judge_safety() {
 			eval '[[ $(get s14_child_mode) == local && $(get s14_send_rc) == 0 && $(get s14_recv) == "$secret-ns" ]]'
 		check 14 "a monitor in the initial namespace sees that namespace's loopback traffic: $(get s14_root_read)" \
 			eval '[[ $(matches "$(get s14_root_read)") -ge 1 ]]'
+		check 14 "doctor says a monitor sees every namespace: $(grep -o 'vsock network namespaces[^)]*' <<<"$(get s14_doctor_out)")" \
+			has "$(get s14_doctor_out)" "OK +vsock network namespaces: .*a monitor still sees the vsock traffic of every namespace"
 		check 14 "inside it no monitor can be made (rc $(get s14_add_rc): $(get s14_add | cut -c1-80))" \
 			eval '[[ $(get s14_add_rc) != 0 ]]'
 	fi

@@ -68,11 +68,13 @@ klog_mark s10
 mv "$ours" /tmp/ours.ko && depmod
 fact s10a_modinfo_path "$(modinfo -n vsockmon 2>&1)"
 user_try s10a
+run_fact s10a_doctor vsockmon-ctl doctor
 run_fact s10a_modprobe modprobe vsockmon
 fact s10a_loaded_after "$(loaded)"
 # contrast: the same without the package's rule loads the in-tree driver
 mv /lib/modprobe.d/vsockmon.conf /tmp/vsockmon.conf
 user_try s10c
+run_fact s10c_doctor vsockmon-ctl doctor
 # the user's namespace, and with it its monitor, goes away asynchronously
 wait_for 20 rmmod vsockmon
 mv /tmp/vsockmon.conf /lib/modprobe.d/vsockmon.conf
