@@ -40,7 +40,7 @@ judge_safety() {
 		eval '[[ $(get s10a_modprobe_rc) != 0 && $(get s10a_loaded_after) == none ]] &&
 			has "$(get s10a_modprobe_out)" "refusing the kernel.s own driver .*install linux-headers-"'
 	check 10 "no DKMS build: doctor says so and names the rule that refuses the in-tree driver: $(grep -o 'vsockmon for this kernel is not built[^;]*' <<<"$(get s10a_doctor_out)")" \
-		has "$(get s10a_doctor_out)" "FAIL +vsockmon for this kernel is not built: install linux-headers-$rel .*refused by .*/modprobe.d/vsockmon.conf"
+		has "$(get s10a_doctor_out)" "FAIL +vsockmon for this kernel is not built: install linux-headers-$(re "$rel") .*refused by .*/modprobe.d/vsockmon.conf"
 	check 10 "contrast, the rule removed: the same user loads the in-tree driver ($(get s10c_loaded)) and reads root's traffic ($(get s10c_read))" \
 		eval '[[ $(get s10c_add_rc) == 0 && $(get s10c_loaded) == in-tree && $(matches "$(get s10c_read)") -ge 1 ]]'
 	check 10 "contrast: doctor warns that the in-tree driver is loaded: $(grep -o 'the in-tree vsockmon driver is loaded[^;]*' <<<"$(get s10c_doctor_out)")" \
