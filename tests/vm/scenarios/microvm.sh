@@ -53,21 +53,9 @@ fact monitors_up "$(monitors)"
 log "transfers"
 start_capture s2
 start_capture s2up -i vsockmon0
-# the host sends to this listener after it has received our copy
-socat -u "VSOCK-LISTEN:$FROM_HOST_PORT" CREATE:/tmp/from-host 2>/tmp/from-host.err &
-lp=$!
-wait_listen "$FROM_HOST_PORT"
 t0=$(cut -d' ' -f1 /proc/uptime)
-timeout 120 socat -u "OPEN:$FILE" "VSOCK-CONNECT:2:$TO_HOST_PORT" 2>/tmp/to-host.err
-fact to_host_rc "$?"
-fact to_host_err "$(cat /tmp/to-host.err)"
-wait_for 120 sh -c "! kill -0 $lp" || kill "$lp" 2>/dev/null
-wait "$lp"
-fact from_host_rc "$?"
+host_transfers "$FILE" "$TO_HOST_PORT" "$FROM_HOST_PORT"
 fact transfers_s "$(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')"
-fact from_host_err "$(cat /tmp/from-host.err)"
-fact from_host_sha256 "$(sha256sum </tmp/from-host | cut -d' ' -f1)"
-fact from_host_bytes "$(wc -c </tmp/from-host)"
 stop_captures s2 s2up
 run_fact list_after vsockmon-ctl list
 run_fact down vsockmon-ctl down vsockmon0
