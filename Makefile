@@ -37,6 +37,8 @@ help:
 	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
 	@echo "make vm-smoke                    boot Debian 6.1 in QEMU with our module"
 	@echo "make test-debug-kernel           our module on a KASAN/kmemleak/lockdep 6.1 kernel (QEMU)"
+	@echo "make test-microvm                build (cached, ~25 min each cold) and boot the microVM guest kernels"
+	@echo "make microvm                     boot the cached microVM kernels (skips when not built)"
 	@echo "make bench                       vsock throughput with/without monitors, capture losses (QEMU, ~15 min)"
 	@echo "make deb                         .deb packages into dist/"
 	@echo "make rpm                         .rpm packages into dist/ (from make dist)"
@@ -109,6 +111,18 @@ test-debug-kernel:
 	@scripts/install-deps build test vm debugkernel
 	@tests/vm/debug-kernel/run
 
+# Not part of check: builds two microVM guest kernels from Debian's 6.1
+# source once (~25 min each cold, cached under /var/cache/vsockmon), one
+# with modules (DKMS) and one without (vsockmon built in), and boots both
+# under QEMU -M microvm (tests/vm/microvm/run). make check runs the boots
+# only from that cache (make microvm), and skips them when it is empty.
+test-microvm:
+	@scripts/install-deps build test vm matrix pkg debugkernel
+	@tests/vm/microvm/run
+
+microvm:
+	@tests/run microvm
+
 # Not part of check: measures, asserts nothing (bench/run --help).
 bench:
 	@scripts/install-deps build vm bench
@@ -124,7 +138,7 @@ pkg:
 	@tests/run pkg
 
 check: deps
-	@tests/run abi style unit fuzz matrix vm-smoke e2e stress pkg
+	@tests/run abi style unit fuzz matrix vm-smoke e2e stress microvm pkg
 
 clean:
 	$(MAKE) -C src/module clean
@@ -132,4 +146,5 @@ clean:
 	rm -rf vsockmon-*.tar.gz dist
 
 .PHONY: all help deps module ctl install install-ctl install-module \
-	dkms-install install-modprobe dist demo e2e stress test-debug-kernel bench unit fuzz style matrix vm-smoke deb rpm pkg check clean
+	dkms-install install-modprobe dist demo e2e stress test-debug-kernel \
+	test-microvm microvm bench unit fuzz style matrix vm-smoke deb rpm pkg check clean

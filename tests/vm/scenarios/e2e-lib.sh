@@ -51,6 +51,27 @@ stop_captures() {
 	done
 }
 
+# host_transfers FILE TO_HOST_PORT FROM_HOST_PORT: the two conversations
+# with the host through vhost-device-vsock (tests/vm/vsock-host-peer on the
+# other end): the guest sends FILE to CID 2 port TO_HOST_PORT, and the host,
+# once it has that copy, sends FILE to the guest's listener on
+# FROM_HOST_PORT. Facts to_host_rc, to_host_err, from_host_rc,
+# from_host_err, from_host_sha256, from_host_bytes.
+host_transfers() {
+	socat -u "VSOCK-LISTEN:$3" CREATE:/tmp/from-host 2>/tmp/from-host.err &
+	_lp=$!
+	wait_listen "$3"
+	timeout 120 socat -u "OPEN:$1" "VSOCK-CONNECT:2:$2" 2>/tmp/to-host.err
+	fact to_host_rc "$?"
+	fact to_host_err "$(cat /tmp/to-host.err)"
+	wait_for 120 sh -c "! kill -0 $_lp" || kill "$_lp" 2>/dev/null
+	wait "$_lp"
+	fact from_host_rc "$?"
+	fact from_host_err "$(cat /tmp/from-host.err)"
+	fact from_host_sha256 "$(sha256sum </tmp/from-host | cut -d' ' -f1)"
+	fact from_host_bytes "$(wc -c </tmp/from-host)"
+}
+
 # slow_cat FILE: FILE in 4 KiB pieces, 0.1 s apart (a conversation that
 # lasts, so that two of them overlap).
 slow_cat() {

@@ -35,19 +35,7 @@ head -c 131072 "$FILE" >/tmp/loop.txt
 xfer loop socat "$LOOP_PORT" /tmp/loop.txt slow &
 xp=$!
 wait_for 20 test -s /tmp/loop.recv
-# the host sends to this listener after it has received our copy
-socat -u "VSOCK-LISTEN:$FROM_HOST_PORT" CREATE:/tmp/from-host 2>/tmp/from-host.err &
-lp=$!
-wait_listen "$FROM_HOST_PORT"
-timeout 120 socat -u "OPEN:$FILE" "VSOCK-CONNECT:2:$TO_HOST_PORT" 2>/tmp/to-host.err
-fact to_host_rc "$?"
-fact to_host_err "$(cat /tmp/to-host.err)"
-wait_for 120 sh -c "! kill -0 $lp" || kill "$lp" 2>/dev/null
-wait "$lp"
-fact from_host_rc "$?"
-fact from_host_err "$(cat /tmp/from-host.err)"
-fact from_host_sha256 "$(sha256sum </tmp/from-host | cut -d' ' -f1)"
-fact from_host_bytes "$(wc -c </tmp/from-host)"
+host_transfers "$FILE" "$TO_HOST_PORT" "$FROM_HOST_PORT"
 wait "$xp"
 stop_captures s2 s4cid s4dst s4src
 fact monitors_after "$(monitors)"
