@@ -156,8 +156,9 @@ const char *modsit_explain(enum modsit m, const struct modsit_facts *f,
 		return same ? "OK" : "WARN";
 	}
 	case MODSIT_OURS_BUILTIN:
-		snprintf(buf, sz, "vsockmon %s built into kernel %s", f->version,
-			 krel);
+		snprintf(buf, sz, "vsockmon built into kernel %s, version %s%s",
+			 krel, f->version, f->module_support ? "" :
+			 "; the kernel has no module support: nothing to load");
 		return "OK";
 	case MODSIT_OURS_AVAILABLE:
 		snprintf(buf, sz, "vsockmon installed (%s), loads on first use",
