@@ -38,6 +38,13 @@ static int h_help(int argc, char **argv);
 #define END { 0, NULL, ARG_NONE, NULL, NULL }
 #define JSON { OPT_JSON, "json", ARG_NONE, NULL, "machine-readable output" }
 
+/* The filter options capture and extcap share (args.c parses them alike). */
+#define MATCH_OPTS \
+	{ OPT_CID, "cid", ARG_VALUE, "N", "frames from or to CID N" }, \
+	{ OPT_SRC_CID, "src-cid", ARG_VALUE, "N", "frames from CID N" }, \
+	{ OPT_DST_CID, "dst-cid", ARG_VALUE, "N", "frames to CID N" }, \
+	{ OPT_PORT, "port", ARG_VALUE, "N", "frames from or to port N" }
+
 static const struct opt_def no_opts[] = { END };
 
 static const struct opt_def down_opts[] = {
@@ -68,10 +75,7 @@ static const struct opt_def capture_opts[] = {
 	  "(default 262144)" },
 	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
 	  "(default 32, at most 2047)" },
-	{ OPT_CID, "cid", ARG_VALUE, "N", "frames from or to CID N" },
-	{ OPT_SRC_CID, "src-cid", ARG_VALUE, "N", "frames from CID N" },
-	{ OPT_DST_CID, "dst-cid", ARG_VALUE, "N", "frames to CID N" },
-	{ OPT_PORT, "port", ARG_VALUE, "N", "frames from or to port N" },
+	MATCH_OPTS,
 	{ OPT_OP, "op", ARG_OP, "OP", "connect, disconnect, control or payload" },
 	{ OPT_FILTER, "filter", ARG_VALUE, "EXPR", "libpcap expression, ANDed with the "
 	  "options" },
@@ -112,10 +116,7 @@ static const struct opt_def extcap_opts[] = {
 	{ OPT_DEBUG, "debug", ARG_NONE, NULL, "Wireshark's (ignored)" },
 	{ OPT_DEBUG_FILE, "debug-file", ARG_FILE, "FILE",
 	  "Wireshark's (ignored)" },
-	{ OPT_CID, "cid", ARG_VALUE, "N", "frames from or to CID N" },
-	{ OPT_SRC_CID, "src-cid", ARG_VALUE, "N", "frames from CID N" },
-	{ OPT_DST_CID, "dst-cid", ARG_VALUE, "N", "frames to CID N" },
-	{ OPT_PORT, "port", ARG_VALUE, "N", "frames from or to port N" },
+	MATCH_OPTS,
 	{ OPT_OP, "op", ARG_OP, "OP", "connect, disconnect, control, payload "
 	  "or any" },
 	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame "

@@ -119,31 +119,8 @@ static char *print_to_string(void (*fn)(FILE *))
 
 static int run_as_extcap(const char *line, struct run_result *r)
 {
-	char buf[1024], *argv[32], *tok, *save = NULL;
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	argv[argc++] = (char *)"/usr/lib/x86_64-linux-gnu/wireshark/extcap/"
-		EXTCAP_PROG;
-	for (tok = strtok_r(buf, " ", &save); tok && argc < 31;
-	     tok = strtok_r(NULL, " ", &save)) {
-		char *p;
-
-		for (p = tok; *p; p++)
-			if (*p == '~')
-				*p = ' ';
-		argv[argc++] = tok;
-	}
-	argv[argc] = NULL;
-	ctl_stdout = tmpfile();
-	ctl_stderr = tmpfile();
-	r->rc = ctl_main(argc, argv);
-	r->out = slurp(ctl_stdout);
-	r->err = slurp(ctl_stderr);
-	fclose(ctl_stdout);
-	fclose(ctl_stderr);
-	ctl_stdout = ctl_stderr = NULL;
-	return r->rc;
+	return run_ctl_as("/usr/lib/x86_64-linux-gnu/wireshark/extcap/"
+			  EXTCAP_PROG, line, r);
 }
 
 static void test_dlts(void **state)
