@@ -86,6 +86,7 @@ capture() {
 	wait "$tp"
 	fact "${name}_rc" "$?"
 	fact "${name}_s" "$(($(date +%s) - t0))"
+	# tshark's own lines, and the extcap's as "Error by extcap pipe: ..."
 	fact "${name}_err" "$(grep -v 'Running as user' "/tmp/$name.err")"
 	wait_for 5 no_tmpmons
 	fact "${name}_tmpmons_after" "$(tmpmons)"
@@ -101,15 +102,17 @@ fact vsmx_still_there "$(ip -o link show vsmx >/dev/null 2>&1 && echo 1 || echo 
 # --- a capture filter libpcap cannot compile for VSOCK: refused, nothing made
 capture badfilter vsock - "" -f 'port 1234'
 
-# stop STYLE: a capture with no end of its own, stopped by STYLE once read
+# stop STYLE: a capture with no end of its own, stopped by STYLE once its
+# extcap reads its monitor. Facts STYLE_reading, _rc, _gone_s (until no
+# temporary monitor is left), _tmpmons_after, _extcap_alive, _err.
 stop() {
 	name=$1
-	t0=$(date +%s)
 	tshark -i vsock -w "/tmp/$name.pcap" >/dev/null 2>"/tmp/$name.err" &
 	tp=$!
-	wait_for 60 reading vsmcap
+	wait_for 60 sh -c 'pidof vsockmon' && wait_for 60 reading vsmcap
 	fact "${name}_reading" "$(tmpmons)"
 	ext_pid=$(pidof vsockmon)
+	fact "${name}_extcaps" "$ext_pid"
 	case $name in
 	sigterm) kill -TERM "$tp" ;;
 	sigint) kill -INT "$tp" ;;
@@ -130,19 +133,21 @@ stop() {
 }
 stop sigterm
 stop sigint
-# tshark killed: its dumpcap goes, the fifo's reader with it, and the
-# extcap notices within a tick
+# tshark killed: its dumpcap lives on (Wireshark's doing), reading the fifo,
+# so the extcap rightly goes on; once dumpcap goes too, the extcap must
+# notice the fifo's reader left and remove its monitor
 stop sigkill
-# if dumpcap outlived tshark it still holds the fifo: once it goes, the
-# extcap must notice the reader is gone
 fact sigkill_dumpcap_alive "$(pidof dumpcap >/dev/null && echo 1 || echo 0)"
 t1=$(date +%s)
-pkill -KILL dumpcap 2>/dev/null
+kill -KILL $(pidof dumpcap) 2>/dev/null
 if wait_for 20 no_tmpmons; then
 	fact sigkill_gone_after_dumpcap_s "$(($(date +%s) - t1))"
 else
 	fact sigkill_gone_after_dumpcap_s never
 fi
+fact sigkill_extcap_alive_after_dumpcap "$(pidof vsockmon >/dev/null && echo 1 || echo 0)"
+# the next step starts clean whatever happened
+kill -KILL $(pidof vsockmon) $(pidof dumpcap) 2>/dev/null
 # the extcap killed: the monitor stays (stale) until the next capture reaps it
 stop extcap_sigkill
 capture after_kill vsock vsmcap ""
