@@ -153,9 +153,10 @@ stop extcap_sigkill
 capture after_kill vsock vsmcap ""
 
 # --- not root: listing works, capturing says what to do and makes nothing
-run_fact user_interfaces setpriv --reuid=1000 --regid=1000 --clear-groups "$EXT" --extcap-interfaces
+run_fact user_interfaces /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups "$EXT" --extcap-interfaces
 mkfifo /tmp/ufifo && chmod 666 /tmp/ufifo
-run_fact user_capture timeout 20 setpriv --reuid=1000 --regid=1000 --clear-groups \
+# absolute: under busybox's timeout a bare "setpriv" is busybox's applet
+run_fact user_capture timeout 20 /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups \
 	"$EXT" --capture --extcap-interface vsock --fifo /tmp/ufifo
 fact user_tmpmons_after "$(tmpmons)"
 run_fact down_vsmx vsockmon-ctl down vsmx
