@@ -210,7 +210,7 @@ static int check_privilege(const struct extcap_opts *o)
 	if (!need)
 		return 0;
 	ctl_msg("capture on %s needs %s: run Wireshark's capture as root, "
-		"or grant them to vsockmon-ctl (see vsockmon-ctl(8), EXTCAP; "
+		"or grant them to vsockmon-ctl (see vsockmon-ctl(8), WIRESHARK; "
 		"whoever may run it then reads every vsock packet of this "
 		"machine)", o->iface, need);
 	return EXIT_FAIL;
