@@ -31,6 +31,7 @@ help:
 	@echo "make style                       checkpatch on the module"
 	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
 	@echo "make vm-smoke                    boot Debian 6.1 in QEMU with our module"
+	@echo "make vm-extcap                   tshark in QEMU (Debian 6.1, 7.2): vsock in its interface list (~11 min)"
 	@echo "make test-debug-kernel           our module on a KASAN/kmemleak/lockdep 6.1 kernel (QEMU)"
 	@echo "make bench                       vsock throughput with/without monitors, capture losses (QEMU, ~15 min)"
 	@echo "make deb                         .deb packages into dist/"
@@ -82,6 +83,9 @@ matrix:
 vm-smoke:
 	@tests/run vm-smoke
 
+vm-extcap:
+	@tests/run vm-extcap
+
 demo: deps
 	@tests/vm/demo
 
@@ -120,4 +124,4 @@ clean:
 	rm -rf vsockmon-*.tar.gz dist
 
 .PHONY: all help deps module ctl install install-ctl install-module \
-	dkms-install dist demo e2e stress test-debug-kernel bench unit fuzz style matrix vm-smoke deb rpm pkg check clean
+	dkms-install dist demo e2e stress test-debug-kernel bench unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean
