@@ -36,6 +36,7 @@ help:
 	@echo "make style                       checkpatch on the module"
 	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
 	@echo "make vm-smoke                    boot Debian 6.1 in QEMU with our module"
+	@echo "make vm-extcap                   tshark in QEMU (Debian 6.1, 7.2): vsock in its interface list (~11 min)"
 	@echo "make test-debug-kernel           our module on a KASAN/kmemleak/lockdep 6.1 kernel (QEMU)"
 	@echo "make test-microvm                build (cached, ~25 min each cold) and boot the microVM guest kernels"
 	@echo "make microvm                     boot the cached microVM kernels (skips when not built)"
@@ -96,6 +97,9 @@ matrix:
 vm-smoke:
 	@tests/run vm-smoke
 
+vm-extcap:
+	@tests/run vm-extcap
+
 demo: deps
 	@tests/vm/demo
 
@@ -147,4 +151,4 @@ clean:
 
 .PHONY: all help deps module ctl install install-ctl install-module \
 	dkms-install install-modprobe dist demo e2e stress test-debug-kernel \
-	test-microvm microvm bench unit fuzz style matrix vm-smoke deb rpm pkg check clean
+	test-microvm microvm bench unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean

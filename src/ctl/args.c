@@ -9,6 +9,7 @@
 #include "ctl.h"
 #include "cmds.h"
 #include "cmdtab.h"
+#include "extcap.h"
 
 static void reset_getopt(void)
 {
@@ -223,19 +224,90 @@ static bool matches_nothing(const struct vsock_match *m)
 	       m->cid != m->dst_cid;
 }
 
-int parse_capture(int argc, char **argv, struct capture_opts *o)
+/*
+ * The options capture and extcap share (the filter and the ring): 1 if c
+ * is one and was taken, 0 if c is not one, PARSE_USAGE on a bad value.
+ */
+static int shared_capture_opt(const char *cmd, int c, const char *arg,
+			      struct capture_opts *o)
 {
 	struct vsock_match *m = &o->match;
-	const char *cmd = "capture";
 	uint64_t v;
-	struct opt_iter it;
-	int c;
 
+	switch (c) {
+	case 's':
+		if (num_arg(cmd, "--snaplen", arg, 1, MAX_SNAPLEN, &v))
+			return PARSE_USAGE;
+		o->snaplen = (int)v;
+		return 1;
+	case 'B':
+		if (num_arg(cmd, "--buffer", arg, 1, MAX_BUFFER_MIB, &v))
+			return PARSE_USAGE;
+		o->buffer_mib = (unsigned int)v;
+		return 1;
+	case OPT_CID:
+		if (num_arg(cmd, "--cid", arg, 0, UINT64_MAX, &m->cid))
+			return PARSE_USAGE;
+		m->set |= MATCH_CID;
+		return 1;
+	case OPT_SRC_CID:
+		if (num_arg(cmd, "--src-cid", arg, 0, UINT64_MAX, &m->src_cid))
+			return PARSE_USAGE;
+		m->set |= MATCH_SRC_CID;
+		return 1;
+	case OPT_DST_CID:
+		if (num_arg(cmd, "--dst-cid", arg, 0, UINT64_MAX, &m->dst_cid))
+			return PARSE_USAGE;
+		m->set |= MATCH_DST_CID;
+		return 1;
+	case OPT_PORT:
+		if (num_arg(cmd, "--port", arg, 0, UINT32_MAX, &v))
+			return PARSE_USAGE;
+		m->port = (uint32_t)v;
+		m->set |= MATCH_PORT;
+		return 1;
+	case OPT_OP:
+		if (parse_op(arg, &m->op))
+			return usage_error(cmd, "--op: '%s' is not one of connect, "
+					   "disconnect, control, payload", arg);
+		m->set |= MATCH_OP;
+		return 1;
+	}
+	return 0;
+}
+
+static void capture_defaults(struct capture_opts *o)
+{
 	memset(o, 0, sizeof(*o));
 	o->snaplen = MAX_SNAPLEN;
 	o->buffer_mib = DEFAULT_BUFFER_MIB;
+}
+
+/* What capture and extcap refuse alike once every option is read. */
+static int check_match(const char *cmd, const struct capture_opts *o)
+{
+	if (matches_nothing(&o->match))
+		return usage_error(cmd, "--cid %llu is neither --src-cid nor "
+				   "--dst-cid: nothing would match",
+				   (unsigned long long)o->match.cid);
+	return PARSE_OK;
+}
+
+int parse_capture(int argc, char **argv, struct capture_opts *o)
+{
+	const char *cmd = "capture";
+	uint64_t v;
+	struct opt_iter it;
+	int c, r;
+
+	capture_defaults(o);
 	opt_begin(&it, "capture");
 	while ((c = opt_next(&it, argc, argv))) {
+		r = shared_capture_opt(cmd, c, optarg, o);
+		if (r == PARSE_USAGE)
+			return r;
+		if (r)
+			continue;
 		switch (c) {
 		case 'i':
 			if (check_name(cmd, optarg))
@@ -253,16 +325,6 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 				return PARSE_USAGE;
 			o->count = v;
 			break;
-		case 's':
-			if (num_arg(cmd, "-s", optarg, 1, MAX_SNAPLEN, &v))
-				return PARSE_USAGE;
-			o->snaplen = (int)v;
-			break;
-		case 'B':
-			if (num_arg(cmd, "-B", optarg, 1, MAX_BUFFER_MIB, &v))
-				return PARSE_USAGE;
-			o->buffer_mib = (unsigned int)v;
-			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -270,33 +332,6 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 			if (!parse_seconds(optarg, &o->duration))
 				return usage_error(cmd, "--duration: '%s' is not a "
 						   "positive number of seconds", optarg);
-			break;
-		case OPT_CID:
-			if (num_arg(cmd, "--cid", optarg, 0, UINT64_MAX, &m->cid))
-				return PARSE_USAGE;
-			m->set |= MATCH_CID;
-			break;
-		case OPT_SRC_CID:
-			if (num_arg(cmd, "--src-cid", optarg, 0, UINT64_MAX, &m->src_cid))
-				return PARSE_USAGE;
-			m->set |= MATCH_SRC_CID;
-			break;
-		case OPT_DST_CID:
-			if (num_arg(cmd, "--dst-cid", optarg, 0, UINT64_MAX, &m->dst_cid))
-				return PARSE_USAGE;
-			m->set |= MATCH_DST_CID;
-			break;
-		case OPT_PORT:
-			if (num_arg(cmd, "--port", optarg, 0, UINT32_MAX, &v))
-				return PARSE_USAGE;
-			m->port = (uint32_t)v;
-			m->set |= MATCH_PORT;
-			break;
-		case OPT_OP:
-			if (parse_op(optarg, &m->op))
-				return usage_error(cmd, "--op: '%s' is not one of connect, "
-						   "disconnect, control, payload", optarg);
-			m->set |= MATCH_OP;
 			break;
 		case OPT_FILTER:
 			if (!filter_balanced(optarg))
@@ -320,11 +355,7 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 		return usage_error(cmd, "-r and -i exclude each other");
 	if (o->write && !*o->write)
 		return usage_error(cmd, "-w needs a file name or '-'");
-	if (matches_nothing(m))
-		return usage_error(cmd, "--cid %llu is neither --src-cid nor "
-				   "--dst-cid: nothing would match",
-				   (unsigned long long)m->cid);
-	return PARSE_OK;
+	return check_match(cmd, o);
 }
 
 int parse_top(int argc, char **argv, struct top_opts *o)
@@ -406,4 +437,103 @@ int parse_doctor(int argc, char **argv, struct doctor_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	return parse_noargs(argc, argv);
+}
+
+/* Wireshark leaves an option out or passes "" when it is not set. */
+static bool unset(const char *arg)
+{
+	return !arg || !*arg;
+}
+
+static int extcap_action(struct extcap_opts *o, enum extcap_action a)
+{
+	/* one question per call; the listing ones win, as in Wireshark's */
+	if (o->action == EXTCAP_NONE || a < o->action)
+		o->action = a;
+	return PARSE_OK;
+}
+
+/* Once every option is read: what the chosen action needs. */
+static int extcap_check(struct extcap_opts *o)
+{
+	const char *cmd = "extcap";
+
+	if (o->action == EXTCAP_NONE && o->filter)
+		o->action = EXTCAP_FILTER;
+	if (o->action == EXTCAP_NONE)
+		return usage_error(cmd, "which question? (--extcap-interfaces, "
+				   "--extcap-dlts, --extcap-config, "
+				   "--extcap-capture-filter or --capture)");
+	if (o->action == EXTCAP_INTERFACES)
+		return PARSE_OK;
+	if (!o->iface)
+		return usage_error(cmd, "--extcap-interface is needed");
+	if (extcap_monitor_of(o->iface, &o->monitor))
+		return usage_error(cmd, "unknown interface '%s' (run "
+				   "--extcap-interfaces)", o->iface);
+	if (o->monitor && !valid_ifname(o->monitor))
+		return usage_error(cmd, "invalid monitor name '%s'", o->monitor);
+	if (o->action == EXTCAP_CAPTURE && unset(o->fifo))
+		return usage_error(cmd, "--capture needs --fifo PATH");
+	if (o->action == EXTCAP_CAPTURE && !filter_balanced(o->filter))
+		return usage_error(cmd, "--extcap-capture-filter: unbalanced "
+				   "parentheses in '%s'", o->filter);
+	o->cap.ifname = o->monitor;
+	o->cap.write = o->fifo;
+	o->cap.filter = o->filter;
+	o->cap.quiet = true;
+	o->cap.extcap = true;
+	return check_match(cmd, &o->cap);
+}
+
+int parse_extcap(int argc, char **argv, struct extcap_opts *o)
+{
+	const char *cmd = "extcap";
+	struct opt_iter it;
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	capture_defaults(&o->cap);
+	opt_begin(&it, cmd);
+	while ((c = opt_next(&it, argc, argv))) {
+		switch (c) {
+		case OPT_EXTCAP_INTERFACES:
+			extcap_action(o, EXTCAP_INTERFACES);
+			continue;
+		case OPT_EXTCAP_DLTS:
+			extcap_action(o, EXTCAP_DLTS);
+			continue;
+		case OPT_EXTCAP_CONFIG:
+			extcap_action(o, EXTCAP_CONFIG);
+			continue;
+		case OPT_CAPTURE:
+			extcap_action(o, EXTCAP_CAPTURE);
+			continue;
+		case OPT_EXTCAP_INTERFACE:
+			o->iface = optarg;
+			continue;
+		case OPT_EXTCAP_FILTER:
+			/* judged in extcap_check(): validating is a question */
+			o->filter = unset(optarg) ? NULL : optarg;
+			continue;
+		case OPT_FIFO:
+			o->fifo = optarg;
+			continue;
+		case OPT_EXTCAP_VERSION:	/* Wireshark's; any will do */
+		case OPT_DEBUG:
+		case OPT_DEBUG_FILE:
+			continue;
+		}
+		/* the configuration: "" and --op any are "not set" */
+		if (unset(optarg) || (c == OPT_OP && !strcmp(optarg, "any")))
+			continue;
+		r = shared_capture_opt(cmd, c, optarg, &o->cap);
+		if (r == PARSE_USAGE)
+			return r;
+	}
+	if (it.rc)
+		return it.rc;
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	return extcap_check(o);
 }

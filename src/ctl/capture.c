@@ -4,7 +4,9 @@
  * kernel's drop count on stderr at the end.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ctl.h"
 #include "cmds.h"
@@ -18,7 +20,9 @@ struct sink {
 	pcap_dumper_t *dump;
 	struct pcapng_writer ng;
 	bool lines, ng_open;
+	bool flush_each;	/* extcap: every frame reaches the fifo at once */
 	FILE *out;		/* for lines */
+	int watch_fd;		/* a pipe or fifo we write, else -1 */
 	int werr;		/* first write error */
 	bool interrupted;	/* a stop signal cut a blocked write */
 	unsigned int fmt;	/* VSOCK_FMT_* for lines */
@@ -57,11 +61,22 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 	} else if (k->dump) {
 		/* pcap_dump() says nothing: ask the stream (-w /dev/full) */
 		pcap_dump((unsigned char *)k->dump, h, data);
+		if (k->flush_each)
+			pcap_dump_flush(k->dump);
 		if (ferror(pcap_dump_file(k->dump)))
 			stop_with(k, errno);
 	} else if (pcapng_write(&k->ng, h, data)) {
 		stop_with(k, errno);
 	}
+}
+
+/* A pipe or fifo: its reader may leave while no frame comes to tell us. */
+static int pipe_fd(FILE *f)
+{
+	struct stat st;
+	int fd = f ? fileno(f) : -1;
+
+	return fd >= 0 && !fstat(fd, &st) && S_ISFIFO(st.st_mode) ? fd : -1;
 }
 
 static int open_sink(struct sink *k, const struct capture_opts *o,
@@ -71,11 +86,13 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 	int err;
 
 	k->p = s->p;
+	k->watch_fd = -1;
 	if (!o->write) {
 		k->lines = true;
 		/* live, only the headers were asked for (capture_snaplen) */
 		k->fmt = s->live ? VSOCK_FMT_HEADERS : 0;
 		k->out = OUT;
+		k->watch_fd = pipe_fd(k->out);
 		return 0;
 	}
 	if (o->pcapng) {
@@ -88,13 +105,23 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 			return EXIT_FAIL;
 		}
 		k->ng_open = true;
+		k->watch_fd = pipe_fd(k->ng.f);
 		return 0;
 	}
+	/* a fifo: blocks until its reader (Wireshark's dumpcap) opens it */
 	k->dump = pcap_dump_open(s->p, o->write);
 	if (!k->dump) {
-		ctl_msg("write %s: %s", o->write,
-			without_name(pcap_geterr(s->p), o->write));
+		if (!ctl_signalled)	/* stopped before the reader came */
+			ctl_msg("write %s: %s", o->write,
+				without_name(pcap_geterr(s->p), o->write));
 		return EXIT_FAIL;
+	}
+	k->watch_fd = pipe_fd(pcap_dump_file(k->dump));
+	/* the reader waits for the file header before it shows anything */
+	k->flush_each = o->extcap;
+	if (k->flush_each && pcap_dump_flush(k->dump)) {
+		stop_with(k, errno);
+		return k->werr ? EXIT_FAIL : 0;
 	}
 	return 0;
 }
@@ -124,12 +151,28 @@ static int close_sink(struct sink *k)
 	return err;
 }
 
-static void flush_lines(void *data)
+/* A write end whose reader is gone polls as POLLERR (pipe_poll()). */
+static bool reader_gone(int fd)
+{
+	struct pollfd pfd = { fd, 0, 0 };
+
+	return fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
+}
+
+/*
+ * Every tick: lines reach a slow reader, and a reader that left (Wireshark
+ * stopped, `| head` ended) ends the capture as a failed write would.
+ */
+static void sink_tick(void *data)
 {
 	struct sink *k = data;
 
-	if (k->lines && !k->interrupted && fflush(k->out) && !k->werr)
+	if (k->werr || k->interrupted)
+		return;
+	if (k->lines && fflush(k->out))
 		stop_with(k, errno);
+	else if (reader_gone(k->watch_fd))
+		stop_with(k, EPIPE);
 }
 
 /*
@@ -172,7 +215,8 @@ int run_capture(const struct capture_opts *o)
 	if (capsrc_open(&s, &cfg) || open_sink(&k, o, &s)) {
 		capsrc_close(&s);
 		pcap_freecode(&prog);
-		return EXIT_FAIL;
+		/* extcap: Wireshark stopped us before its reader came */
+		return o->extcap && ctl_signalled ? EXIT_OK : EXIT_FAIL;
 	}
 	if (!o->quiet && s.live)
 		fprintf(ERR, "%s: capturing on %s%s, link-type VSOCK, snapshot "
@@ -182,15 +226,16 @@ int run_capture(const struct capture_opts *o)
 					     o->buffer_mib),
 			o->write ? "" : "; Ctrl-C to stop");
 	if (capsrc_loop(&s, o->count, o->duration ? mono_now() + o->duration : 0,
-			on_frame, (unsigned char *)&k, k.lines ? flush_lines : NULL,
-			&k, 0.2) < 0)
+			on_frame, (unsigned char *)&k, sink_tick, &k, 0.2) < 0)
 		ret = EXIT_FAIL;
 	if (s.live && pcap_stats(s.p, &st) == 0)
 		have_stats = true;
 	werr = close_sink(&k);
 	capsrc_close(&s);
 	pcap_freecode(&prog);
-	if (werr) {
+	if (werr == EPIPE && o->extcap) {
+		/* Wireshark closed the fifo: its way of saying stop */
+	} else if (werr) {
 		/* EPIPE: the reader is gone (| head); nobody to tell */
 		if (werr != EPIPE)
 			ctl_msg("write %s: %s (%llu frames captured, not all "

@@ -11,6 +11,7 @@
 #include "ctl.h"
 #include "cmds.h"
 #include "cmdtab.h"
+#include "extcap.h"
 
 /* One per verb: parse into the verb's options, then run them. */
 #define HANDLER(verb, opts_type)						\
@@ -30,11 +31,19 @@ HANDLER(capture, capture_opts)
 HANDLER(top, top_opts)
 HANDLER(doctor, doctor_opts)
 HANDLER(version, version_opts)
+HANDLER(extcap, extcap_opts)
 
 static int h_help(int argc, char **argv);
 
 #define END { 0, NULL, ARG_NONE, NULL, NULL }
 #define JSON { OPT_JSON, "json", ARG_NONE, NULL, "machine-readable output" }
+
+/* The filter options capture and extcap share (args.c parses them alike). */
+#define MATCH_OPTS \
+	{ OPT_CID, "cid", ARG_VALUE, "N", "frames from or to CID N" }, \
+	{ OPT_SRC_CID, "src-cid", ARG_VALUE, "N", "frames from CID N" }, \
+	{ OPT_DST_CID, "dst-cid", ARG_VALUE, "N", "frames to CID N" }, \
+	{ OPT_PORT, "port", ARG_VALUE, "N", "frames from or to port N" }
 
 static const struct opt_def no_opts[] = { END };
 
@@ -66,10 +75,7 @@ static const struct opt_def capture_opts[] = {
 	  "(default 262144)" },
 	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
 	  "(default 32, at most 2047)" },
-	{ OPT_CID, "cid", ARG_VALUE, "N", "frames from or to CID N" },
-	{ OPT_SRC_CID, "src-cid", ARG_VALUE, "N", "frames from CID N" },
-	{ OPT_DST_CID, "dst-cid", ARG_VALUE, "N", "frames to CID N" },
-	{ OPT_PORT, "port", ARG_VALUE, "N", "frames from or to port N" },
+	MATCH_OPTS,
 	{ OPT_OP, "op", ARG_OP, "OP", "connect, disconnect, control or payload" },
 	{ OPT_FILTER, "filter", ARG_VALUE, "EXPR", "libpcap expression, ANDed with the "
 	  "options" },
@@ -92,6 +98,34 @@ static const struct opt_def top_opts[] = {
 	END
 };
 
+/* Wireshark's options, then the configuration it shows (--extcap-config). */
+static const struct opt_def extcap_opts[] = {
+	{ OPT_EXTCAP_INTERFACES, "extcap-interfaces", ARG_NONE, NULL,
+	  "list the interfaces" },
+	{ OPT_EXTCAP_VERSION, "extcap-version", ARG_VALUE, "VER",
+	  "Wireshark's version (ignored)" },
+	{ OPT_EXTCAP_INTERFACE, "extcap-interface", ARG_VALUE, "IF",
+	  "the interface asked about" },
+	{ OPT_EXTCAP_DLTS, "extcap-dlts", ARG_NONE, NULL, "its link type" },
+	{ OPT_EXTCAP_CONFIG, "extcap-config", ARG_NONE, NULL,
+	  "its configuration options" },
+	{ OPT_EXTCAP_FILTER, "extcap-capture-filter", ARG_VALUE, "EXPR",
+	  "check EXPR (alone) or capture with it" },
+	{ OPT_CAPTURE, "capture", ARG_NONE, NULL, "capture into --fifo" },
+	{ OPT_FIFO, "fifo", ARG_FILE, "PATH", "the fifo Wireshark reads" },
+	{ OPT_DEBUG, "debug", ARG_NONE, NULL, "Wireshark's (ignored)" },
+	{ OPT_DEBUG_FILE, "debug-file", ARG_FILE, "FILE",
+	  "Wireshark's (ignored)" },
+	MATCH_OPTS,
+	{ OPT_OP, "op", ARG_OP, "OP", "connect, disconnect, control, payload "
+	  "or any" },
+	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame "
+	  "(default 262144)" },
+	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
+	  "(default 32)" },
+	END
+};
+
 const struct cmd_def cmd_table[] = {
 	{ "up", "Create a monitor if absent and bring it up", "[NAME]",
 	  ARG_MONITOR, NULL, "NAME defaults to " DEFAULT_MONITOR ".", no_opts,
@@ -111,6 +145,9 @@ const struct cmd_def cmd_table[] = {
 	  NULL, no_opts, h_doctor },
 	{ "version", "Show the tool's and the loaded module's version", NULL,
 	  ARG_NONE, NULL, NULL, json_opts, h_version },
+	{ "extcap", "Wireshark's extcap interface (vsock in its list)", NULL,
+	  ARG_NONE, NULL, "Wireshark runs it as " EXTCAP_PROG " in its extcap "
+	  "folder; see vsockmon-ctl(8).", extcap_opts, h_extcap },
 	{ "help", "Show help for a subcommand", "[SUBCOMMAND]", ARG_COMMAND, NULL,
 	  NULL, no_opts, h_help },
 };
@@ -267,7 +304,18 @@ static int dispatch(int argc, char **argv)
 	return c->handler(argc - 1, argv + 1);
 }
 
+/* Started as Wireshark's extcap (a symlink named EXTCAP_PROG)? */
+static bool started_as_extcap(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	return base && !strcmp(base, EXTCAP_PROG);
+}
+
 int ctl_main(int argc, char **argv)
 {
+	if (started_as_extcap(argv[0]))
+		return finish_output(h_extcap(argc, argv));
 	return finish_output(dispatch(argc, argv));
 }

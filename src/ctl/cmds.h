@@ -37,6 +37,11 @@ struct capture_opts {
 	int snaplen;
 	unsigned int buffer_mib;
 	bool pcapng, quiet;
+	/*
+	 * extcap: flush every frame (Wireshark shows what reached the fifo),
+	 * and the fifo's reader leaving is a normal end, as a stop signal is.
+	 */
+	bool extcap;
 	struct vsock_match match;
 };
 
@@ -51,6 +56,21 @@ struct version_opts { bool json; };
 
 struct doctor_opts { bool unused; };
 
+/* What Wireshark asks of an extcap (one per call; see extcap.c). */
+enum extcap_action {
+	EXTCAP_NONE, EXTCAP_INTERFACES, EXTCAP_DLTS, EXTCAP_CONFIG,
+	EXTCAP_FILTER, EXTCAP_CAPTURE,
+};
+
+struct extcap_opts {
+	enum extcap_action action;
+	const char *iface;	/* --extcap-interface */
+	const char *monitor;	/* its monitor; NULL: a temporary one */
+	const char *filter;	/* --extcap-capture-filter, NULL if none */
+	const char *fifo;
+	struct capture_opts cap;	/* the configuration's options */
+};
+
 /* Parsers: PARSE_OK, PARSE_HELP or PARSE_USAGE (message printed). */
 int parse_up(int argc, char **argv, struct up_opts *o);
 int parse_down(int argc, char **argv, struct down_opts *o);
@@ -60,6 +80,7 @@ int parse_capture(int argc, char **argv, struct capture_opts *o);
 int parse_top(int argc, char **argv, struct top_opts *o);
 int parse_version(int argc, char **argv, struct version_opts *o);
 int parse_doctor(int argc, char **argv, struct doctor_opts *o);
+int parse_extcap(int argc, char **argv, struct extcap_opts *o);
 /* argv[0] is the subcommand, which takes no options but --help */
 int parse_noargs(int argc, char **argv);
 
@@ -75,6 +96,7 @@ int run_capture(const struct capture_opts *o);
 int run_top(const struct top_opts *o);
 int run_doctor(const struct doctor_opts *o);
 int run_version(const struct version_opts *o);
+int run_extcap(const struct extcap_opts *o);
 
 /* cli.c */
 void print_usage(const char *cmd, FILE *f);

@@ -14,6 +14,10 @@ enum {
 	OPT_JSON = 0x100, OPT_NAMES, OPT_ALL, OPT_STALE, OPT_CID, OPT_SRC_CID,
 	OPT_DST_CID, OPT_PORT, OPT_OP, OPT_FILTER, OPT_PCAPNG, OPT_DURATION,
 	OPT_INTERVAL, OPT_ONCE,
+	/* extcap: Wireshark's names (doc/man_pages/extcap.adoc) */
+	OPT_EXTCAP_INTERFACES, OPT_EXTCAP_VERSION, OPT_EXTCAP_INTERFACE,
+	OPT_EXTCAP_DLTS, OPT_EXTCAP_CONFIG, OPT_EXTCAP_FILTER, OPT_CAPTURE,
+	OPT_FIFO, OPT_DEBUG, OPT_DEBUG_FILE,
 };
 
 /* What an option's argument or a subcommand's operands are (completion). */

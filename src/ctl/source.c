@@ -234,29 +234,42 @@ static int activate(struct capsrc *s, const struct capsrc_cfg *c)
 	return 0;
 }
 
-int capsrc_compile(const char *expr, int snaplen, struct bpf_program *prog)
+int capsrc_compile_msg(const char *expr, int snaplen, struct bpf_program *prog,
+		      char *why, size_t sz)
 {
 	pcap_t *dead;
 	int r;
 
 	memset(prog, 0, sizeof(*prog));
+	why[0] = '\0';
 	if (!expr || !*expr)
 		return 0;
-	/*
-	 * Before any monitor or module: a typo is a usage error, and must
-	 * not first create and delete a monitor or blame a missing module.
-	 */
 	dead = pcap_open_dead(DLT_VSOCK, snaplen);
 	if (!dead) {
-		ctl_msg("filter '%s': cannot allocate a libpcap handle", expr);
+		snprintf(why, sz, "cannot allocate a libpcap handle");
 		return EXIT_FAIL;
 	}
 	r = pcap_compile(dead, prog, expr, FILTER_OPTIMIZE,
 			 PCAP_NETMASK_UNKNOWN);
 	if (r < 0)
-		ctl_msg("filter '%s': %s", expr, pcap_geterr(dead));
+		snprintf(why, sz, "%s", pcap_geterr(dead));
 	pcap_close(dead);
 	return r < 0 ? EXIT_USAGE : 0;
+}
+
+int capsrc_compile(const char *expr, int snaplen, struct bpf_program *prog)
+{
+	char why[PCAP_ERRBUF_SIZE + 64];
+	int r;
+
+	/*
+	 * Before any monitor or module: a typo is a usage error, and must
+	 * not first create and delete a monitor or blame a missing module.
+	 */
+	r = capsrc_compile_msg(expr, snaplen, prog, why, sizeof(why));
+	if (r)
+		ctl_msg("filter '%s': %s", expr, why);
+	return r;
 }
 
 /* Live: SO_ATTACH_FILTER, so the kernel drops what does not match. */

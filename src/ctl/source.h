@@ -47,6 +47,9 @@ void capsrc_signals(void);
  * EXIT_USAGE (message printed) or EXIT_FAIL. pcap_freecode() prog after.
  */
 int capsrc_compile(const char *expr, int snaplen, struct bpf_program *prog);
+/* The same, with the reason in why instead of on stderr. */
+int capsrc_compile_msg(const char *expr, int snaplen, struct bpf_program *prog,
+		       char *why, size_t sz);
 /* Prints its own errors. Returns 0 or EXIT_FAIL; capsrc_close either way. */
 int capsrc_open(struct capsrc *s, const struct capsrc_cfg *c);
 void capsrc_close(struct capsrc *s);

@@ -18,13 +18,17 @@ struct run_result {
 	char *out, *err;
 };
 
-/* Split a command line on spaces; '~' stands for a space inside a word. */
-static inline int run_ctl(const char *line, struct run_result *r)
+/*
+ * Split a command line on spaces ('~' stands for a space inside a word)
+ * and run it as argv0 would be run: "vsockmon-ctl", or the extcap link.
+ */
+static inline int run_ctl_as(const char *argv0, const char *line,
+			     struct run_result *r)
 {
 	char *copy = strdup(line), *argv[64], *tok, *save = NULL;
 	int argc = 0;
 
-	argv[argc++] = (char *)"vsockmon-ctl";
+	argv[argc++] = (char *)argv0;
 	for (tok = strtok_r(copy, " ", &save); tok && argc < 63;
 	     tok = strtok_r(NULL, " ", &save)) {
 		char *p;
@@ -45,6 +49,11 @@ static inline int run_ctl(const char *line, struct run_result *r)
 	ctl_stdout = ctl_stderr = NULL;
 	free(copy);
 	return r->rc;
+}
+
+static inline int run_ctl(const char *line, struct run_result *r)
+{
+	return run_ctl_as("vsockmon-ctl", line, r);
 }
 
 static inline void run_free(struct run_result *r)

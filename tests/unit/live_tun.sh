@@ -150,5 +150,69 @@ else
 	bad "top -r >/dev/full: exit $rc"
 fi
 
+# 6. The extcap into Wireshark's fifo: each frame flushed at once, the
+#    reader leaving and SIGTERM both a quiet, normal end.
+tun --wait 0.3 --frames 40 --every 0.2 --hold 30
+rm -f "$tmp/fifo"
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/ext.pcap" &
+reader=$!
+"$bin" extcap --capture --extcap-interface "vsock-$dev" --fifo "$tmp/fifo" 2>"$tmp/err" &
+cap=$!
+# pcap header 24 bytes, each frame 16 + 76 + its payload: more than the
+# header while frames still come (8 s of them, ~2.7 KiB in 5 s: less than
+# a stdio buffer, so only a flush per frame gets them there)
+for i in $(seq 50); do
+	size=$(stat -c %s "$tmp/ext.pcap")
+	[ "$size" -gt 24 ] && break
+	sleep 0.1
+done
+if [ "$size" -gt 24 ]; then
+	ok "extcap: frames reach the fifo while it captures ($size bytes after $i tenths of a second)"
+else
+	bad "extcap: only $size bytes in the fifo after 5 s: frames are held back"
+fi
+kill $reader
+start=$(date +%s%N)
+for _ in $(seq 50); do kill -0 $cap 2>/dev/null || break; sleep 0.05; done
+ms=$((($(date +%s%N) - start) / 1000000))
+if kill -0 $cap 2>/dev/null; then
+	kill -KILL $cap
+	bad "extcap: still running 2.5 s after the fifo's reader left"
+else
+	wait $cap
+	rc=$?
+	if [ $rc = 0 ] && [ ! -s "$tmp/err" ]; then
+		ok "extcap: the fifo's reader left: exit 0 after ${ms} ms, nothing on stderr"
+	else
+		bad "extcap: the fifo's reader left: exit $rc: $(cat "$tmp/err")"
+	fi
+fi
+cat "$tmp/fifo" >"$tmp/ext2.pcap" &
+reader=$!
+"$bin" extcap --capture --extcap-interface "vsock-$dev" --fifo "$tmp/fifo" 2>"$tmp/err" &
+cap=$!
+sleep 1
+kill -TERM $cap
+wait $cap
+rc=$?
+wait $reader
+frames=$(python3 - "$tmp/ext2.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+n, off = 0, 24
+while off + 16 <= len(d):
+    off += 16 + struct.unpack_from("<I", d, off + 8)[0]
+    n += 1
+print(n if d[:4] == b"\xd4\xc3\xb2\xa1" and off == len(d) else "bad")
+PY
+)
+if [ $rc = 0 ] && [ ! -s "$tmp/err" ] && [ "$frames" -gt 0 ] 2>/dev/null; then
+	ok "extcap: SIGTERM: exit 0, nothing on stderr, a whole pcap of $frames frames"
+else
+	bad "extcap: SIGTERM: exit $rc, frames '$frames': $(cat "$tmp/err")"
+fi
+untun
+
 echo "live tun: $((n - fail)) passed, $fail failed"
 [ $fail = 0 ]
