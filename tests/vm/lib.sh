@@ -67,5 +67,23 @@ package_version() {
 	printf '%s\n' "$v"
 }
 
+# boot_with_fallback LABEL CAN: run the suite's run_kernel_once LABEL, which
+# fetches its kernel with "${skips[@]}" and sets rel and boot_rc. A kernel
+# that died before init twice (run-vm exit 126) says nothing about our code:
+# when CAN is 1, fall back once to the next older ABI, and append the reason
+# (a skip for the judge) to $out/LABEL/params as fallback=.
+boot_with_fallback() {
+	local label=$1 can=$2 skips=() fallback='' first_rel='' rel='' boot_rc=''
+	while :; do
+		run_kernel_once "$label"
+		[[ $boot_rc == 126 && $can == 1 && ${#skips[@]} == 0 ]] || break
+		first_rel=$rel
+		skips=(--skip-release "$rel")
+		log "[$label] FALLBACK: $rel died before init twice; trying the next older ABI"
+	done
+	[[ -z $first_rel ]] || fallback="newest $label ABI $first_rel died before init twice under TCG; tested $rel instead"
+	echo "fallback=$(printf '%q' "$fallback")" >>"$out/$label/params"
+}
+
 # now_ms: a monotonic-enough clock for timings.
 now_ms() { date +%s%3N; }
