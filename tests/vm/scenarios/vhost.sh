@@ -40,6 +40,7 @@ tcpdump -Z root -U -i vsockmon0 -w "$ARTEFACTS/td.pcap" 2>/tmp/td.err &
 td=$!
 wait_for 30 grep -q 'listening on' /tmp/td.err
 fact td_ready "$?"
+t_c=$(up)
 start_capture c3 --cid 3
 vsockmon-ctl top --json --interval "$TOP_INTERVAL" >/tmp/top.json 2>/tmp/top.err &
 top_pid=$!
@@ -102,6 +103,7 @@ cp /tmp/top.json "$ARTEFACTS/top.json"
 fact top_err "$(cat /tmp/top.err)"
 fact vsockmon0_rx_packets "$(cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1)"
 stop_captures c3
+fact c3_s "$(since "$t_c")"
 kill -INT "$td" 2>/dev/null
 wait "$td"
 fact td_rc "$?"
