@@ -40,6 +40,7 @@ help:
 	@echo "make test-debug-kernel           our module on a KASAN/kmemleak/lockdep 6.1 kernel (QEMU)"
 	@echo "make test-microvm                build (cached, ~25 min each cold) and boot the microVM guest kernels"
 	@echo "make microvm                     boot the cached microVM kernels (skips when not built)"
+	@echo "make vm-vhost                    the hypervisor host: vhost-vsock capture, nested QEMU (Debian 6.1, 7.2)"
 	@echo "make bench                       vsock throughput with/without monitors, capture losses (QEMU, ~15 min)"
 	@echo "make deb                         .deb packages into dist/"
 	@echo "make rpm                         .rpm packages into dist/ (from make dist)"
@@ -127,6 +128,12 @@ test-microvm:
 microvm:
 	@tests/run microvm
 
+# The hypervisor host (issue 13): Debian 6.1 and 7.2 as the host, vhost_vsock
+# loaded, a nested QEMU with the cached microVM kernel as its guest (skips
+# when that kernel is not cached: make test-microvm builds it).
+vm-vhost:
+	@tests/run vm-vhost
+
 # Not part of check: measures, asserts nothing (bench/run --help).
 bench:
 	@scripts/install-deps build vm bench
@@ -151,4 +158,4 @@ clean:
 
 .PHONY: all help deps module ctl install install-ctl install-module \
 	dkms-install install-modprobe dist demo e2e stress test-debug-kernel \
-	test-microvm microvm bench unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean
+	test-microvm microvm vm-vhost bench unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean
