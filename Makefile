@@ -42,6 +42,7 @@ help:
 	@echo "make microvm                     boot the cached microVM kernels (skips when not built)"
 	@echo "make vm-vhost                    the hypervisor host: vhost-vsock capture, nested QEMU (Debian 6.1, 7.2)"
 	@echo "make bench                       vsock throughput with/without monitors, capture losses (QEMU, ~15 min)"
+	@echo "make bench-vhost                 the same on the hypervisor host's vhost transport (nested QEMU, ~10 min)"
 	@echo "make deb                         .deb packages into dist/"
 	@echo "make rpm                         .rpm packages into dist/ (from make dist)"
 	@echo "make pkg                         build, lint, install, upgrade, purge the packages"
@@ -140,6 +141,12 @@ bench:
 	@scripts/install-deps build vm bench
 	@bench/run
 
+# Not part of check: bulk transfers over vhost-vsock through a nested QEMU
+# (tests/vm/vhost/run --bench; needs the cached microVM kernel).
+bench-vhost:
+	@scripts/install-deps build vm bench
+	@tests/vm/vhost/run --bench
+
 deb:
 	@scripts/make-deb
 
@@ -159,4 +166,4 @@ clean:
 
 .PHONY: all help deps module ctl install install-ctl install-module \
 	dkms-install install-modprobe dist demo e2e stress test-debug-kernel \
-	test-microvm microvm vm-vhost bench unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean
+	test-microvm microvm vm-vhost bench bench-vhost unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean
