@@ -17,6 +17,9 @@ INNER_MEM=${INNER_MEM:-256}
 INNER_TIMEOUT=${INNER_TIMEOUT:-1200}
 up() { cut -d' ' -f1 /proc/uptime; }
 since() { awk -v a="$1" -v b="$(up)" 'BEGIN { printf "%.2f", b - a }'; }
+# progress on the console (run-vm --verbose shows it; guest/init's markers
+# come only after the scenario, so nothing tears)
+say() { echo "vhost-bench: [$(up)] $*" >/dev/console; }
 fact kernel "$(uname -r)"
 run_fact modprobe_vhost modprobe vhost_vsock
 run_fact modprobe_vsockmon modprobe vsockmon
@@ -29,9 +32,11 @@ QEMU_MODULE_DIR=/usr/lib/x86_64-linux-gnu/qemu timeout -s KILL "$INNER_TIMEOUT" 
 	-append "console=ttyS0 quiet panic=-1 reboot=t vmtest_timeout=$((INNER_TIMEOUT - 30))" \
 	-device vhost-vsock-device,guest-cid=3 </dev/null >/tmp/inner.console 2>&1 &
 qp=$!
+say "inner QEMU started (pid $qp)"
 wait_for "$INNER_TIMEOUT" grep -q '@@VMTEST@@ START' /tmp/inner.console
 fact inner_started "$?"
 fact inner_boot_s "$(since "$t_q")"
+say "inner guest at init"
 # the inner guest's servers: retry the first connection until they listen
 n=0
 until timeout 60 socat -u OPEN:/dev/null VSOCK-CONNECT:3:6000 2>/dev/null; do
@@ -40,6 +45,7 @@ until timeout 60 socat -u OPEN:/dev/null VSOCK-CONNECT:3:6000 2>/dev/null; do
 	sleep 1
 done
 fact inner_ready_s "$(since "$t_q")"
+say "inner servers ready after $n tries"
 
 # one_run CONF DIR: one transfer, timed
 one_run() {
@@ -51,6 +57,7 @@ one_run() {
 	_s=$(since "$_t")
 	i=$((i + 1))
 	fact "run_$i" "$1 $2 $_s $_b $_rc"
+	say "run $i: $1 $2 $_s s $_b bytes rc $_rc"
 }
 i=0
 r=0
