@@ -10,7 +10,7 @@ fact kernel "$(uname -r)"
 fact init_uptime "$(cut -d' ' -f1 /proc/uptime)"
 head -c "$BULK" /dev/zero >/tmp/bulk
 socat -u VSOCK-LISTEN:6000,fork CREATE:/dev/null 2>/tmp/sink.err &
-socat -u VSOCK-LISTEN:6001,fork OPEN:/tmp/bulk 2>/tmp/source.err &
+socat -U VSOCK-LISTEN:6001,fork OPEN:/tmp/bulk 2>/tmp/source.err &
 socat -u VSOCK-LISTEN:6002 CREATE:/tmp/stop 2>/tmp/stop.err
 fact stop_rc "$?"
 fact served "$(cat /tmp/sink.err /tmp/source.err)"
