@@ -5,7 +5,7 @@
 # connection to port 6002 ends the boot.
 # shellcheck source=../guest/vmtest.sh
 . /lib/vmtest.sh
-BULK=${BULK:-2097152}
+BULK=${BULK:-16777216}
 fact kernel "$(uname -r)"
 fact init_uptime "$(cut -d' ' -f1 /proc/uptime)"
 head -c "$BULK" /dev/zero >/tmp/bulk

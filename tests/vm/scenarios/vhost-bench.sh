@@ -11,8 +11,8 @@
 . /lib/vmtest.sh
 # shellcheck source=e2e-lib.sh
 . /lib/e2e-lib.sh
-BULK=${BULK:-2097152}
-ROUNDS=${ROUNDS:-3}
+BULK=${BULK:-16777216}
+ROUNDS=${ROUNDS:-5}
 INNER_MEM=${INNER_MEM:-256}
 INNER_TIMEOUT=${INNER_TIMEOUT:-1200}
 up() { cut -d' ' -f1 /proc/uptime; }
