@@ -26,7 +26,7 @@ run_fact modprobe_vsockmon modprobe vsockmon
 fact modinfo_filename "$(modinfo -F filename vsockmon 2>&1)"
 head -c "$BULK" /dev/zero >/tmp/bulk
 t_q=$(up)
-QEMU_MODULE_DIR=/usr/lib/x86_64-linux-gnu/qemu timeout -s KILL "$INNER_TIMEOUT" \
+QEMU_MODULE_DIR=${QEMU_MODULE_DIR:-} timeout -s KILL "$INNER_TIMEOUT" \
 	qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -smp 1 -m "$INNER_MEM" \
 	-nographic -no-reboot -nic none -kernel "$INNER_KERNEL" -initrd "$INNER_INITRD" \
 	-append "console=ttyS0 quiet panic=-1 reboot=t vmtest_timeout=$((INNER_TIMEOUT - 30))" \
