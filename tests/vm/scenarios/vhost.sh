@@ -7,7 +7,8 @@
 # guest sends its file to CID 2, then this host sends TO_GUEST to CID 3.
 # Facts only (inner_* are the inner guest's); the host judges.
 # Env: TO_GUEST (file), INNER_KERNEL, INNER_INITRD, INNER_MEM, INNER_TIMEOUT,
-# TO_HOST_PORT, FROM_HOST_PORT, TOP_INTERVAL
+# TO_HOST_PORT, FROM_HOST_PORT, TOP_INTERVAL, QEMU_MODULE_DIR (where the
+# host found QEMU's accel-tcg module; the initramfs has it at the same path)
 # shellcheck source=../guest/vmtest.sh
 . /lib/vmtest.sh
 # shellcheck source=e2e-lib.sh
