@@ -351,7 +351,6 @@ static void owner_cb(const char *state, const char *path, pid_t pid,
 }
 
 struct repair_q {
-	const char *only;
 	bool quiet;
 	int repaired, err;
 };
@@ -397,7 +396,7 @@ static void repair_cb(const char *state, const char *path, pid_t pid,
 
 	(void)state;
 	(void)pid;
-	if (live || (q->only && strcmp(q->only, path)))
+	if (live)
 		return;
 	repair_one(path, q);
 }
@@ -410,19 +409,53 @@ pid_t hyb_owner(const char *path)
 	return q.pid;
 }
 
+/* Hidden names beside only: its own and its PATH_P siblings'. */
+static void repair_siblings(const char *only, struct repair_q *q)
+{
+	char d[PATH_MAX], b[PATH_MAX], path[PATH_MAX];
+	const char *pre, *dn, *suf = ".vsockmon-orig";
+	struct dirent *e;
+	DIR *dir;
+
+	snprintf(d, sizeof(d), "%s", only);
+	snprintf(b, sizeof(b), "%s", only);
+	dn = dirname(d);
+	dir = opendir(dn);
+	if (!dir)
+		return;
+	pre = basename(b);
+	while ((e = readdir(dir))) {
+		size_t n = strlen(e->d_name), sl = strlen(suf);
+		char name[NAME_MAX + 1];
+		uint32_t port;
+
+		if (e->d_name[0] != '.' || n <= sl + 1 ||
+		    strcmp(e->d_name + n - sl, suf))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(n - sl - 1),
+			 e->d_name + 1);
+		if (strcmp(name, pre) && hyb_port_of_name(name, pre, &port))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dn, name) <
+		    sizeof(path))
+			repair_one(path, q);
+	}
+	closedir(dir);
+}
+
 int hyb_repair_stale(const char *only, bool quiet)
 {
-	struct repair_q q = { only, quiet, 0, 0 };
+	struct repair_q q = { quiet, 0, 0 };
 	int err;
 
 	if (only && hyb_owner(only))
 		return -EBUSY;
+	/* every dead capture's paths: its state file goes when read */
 	err = each_state(repair_cb, &q, true);
 	if (err)
 		return err;
-	if (only) {
-		/* no state file (its directory was emptied): judge the path */
-		repair_one(only, &q);
-	}
+	/* no state file (its directory was emptied, another user's) */
+	if (only)
+		repair_siblings(only, &q);
 	return q.err ? q.err : q.repaired;
 }

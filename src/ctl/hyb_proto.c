@@ -52,6 +52,11 @@ int hyb_parse_ok(const char *line, size_t n, uint32_t *port)
 	return parse_word_port(line, n, "OK", port);
 }
 
+uint32_t hyb_host_port(uint32_t guest_port, uint32_t ok_port)
+{
+	return ok_port == guest_port ? HYB_PORT_UNKNOWN : ok_port;
+}
+
 int hyb_port_of_name(const char *name, const char *base, uint32_t *port)
 {
 	size_t b = strlen(base), n = strlen(name);

@@ -251,7 +251,7 @@ static size_t eat_line(struct hybrid *h, struct conn *c, int side,
 			c->gport = port;
 	} else if (!c->connect_rec) {
 		if (!hyb_parse_ok(f->line, f->line_len, &port))
-			c->hport = port;
+			c->hport = hyb_host_port(c->gport, port);
 		c->connect_rec = true;
 		record_bare(h, c, false, AF_VSOCK_OP_CONNECT);
 	}

@@ -32,6 +32,13 @@
 int hyb_parse_connect(const char *line, size_t n, uint32_t *port);
 /* "OK <port>\n" (the VMM's host-side port): 0 and *port, or -1. */
 int hyb_parse_ok(const char *line, size_t n, uint32_t *port);
+/*
+ * The host's port of a host-initiated connection, from the guest port
+ * asked for and the number the VMM answered: Firecracker answers the
+ * host-side port it allocated; vhost-device-vsock echoes the guest port,
+ * which tells nothing of the host's (HYB_PORT_UNKNOWN).
+ */
+uint32_t hyb_host_port(uint32_t guest_port, uint32_t ok_port);
 /* The port P of a directory entry named "<base>_<P>", or -1. */
 int hyb_port_of_name(const char *name, const char *base, uint32_t *port);
 /*

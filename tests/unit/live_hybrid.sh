@@ -66,7 +66,7 @@ check "capture: PATH is ours while it runs" '[ "$(ino "$vm")" != "$orig" ]'
 $peer host "$vm" 5000 "$tmp/a.bin" >"$tmp/h.out" 2>&1
 check "host->guest->host through the relay is byte-exact" \
 	'grep -x "sha=$want_a echo=$want_a n=400000" "$tmp/h.out" >/dev/null'
-$peer sink "${vm}_6000" "$tmp/g.recv" >"$tmp/sink.out" 2>&1 &
+timeout 20 $peer sink "${vm}_6000" "$tmp/g.recv" >"$tmp/sink.out" 2>&1 &
 sink=$!
 wait_for "$tmp/sink.out" ready
 # the capture takes over a new PATH_P listener within 0.1 s
@@ -74,7 +74,7 @@ for i in $(seq 50); do
 	[ -S "$tmp/.vm.sock_6000.vsockmon-orig" ] && break
 	sleep 0.1
 done
-$peer guest "${vm}_6000" "$tmp/b.bin"
+timeout 10 $peer guest "${vm}_6000" "$tmp/b.bin"
 wait "$sink"
 check "guest-initiated via a PATH_P that appeared: byte-exact" \
 	'[ "$(sha256sum <"$tmp/g.recv" | cut -d" " -f1)" = "$want_b" ]'
@@ -148,11 +148,24 @@ check "down --stale repairs it" \
 $peer host "$vm" 5005 "$tmp/b.bin" >"$tmp/after.out" 2>&1
 check "and the VMM answers on it again" \
 	'grep -x "sha=$want_b echo=$want_b n=300000" "$tmp/after.out" >/dev/null'
+timeout 20 $peer sink "${vm}_6100" "$tmp/k.recv" >"$tmp/ksink.out" 2>&1 &
+ksink=$!
+wait_for "$tmp/ksink.out" ready
+kino=$(ino "${vm}_6100")
 started
+for i in $(seq 50); do
+	[ -S "$tmp/.vm.sock_6100.vsockmon-orig" ] && break
+	sleep 0.1
+done
 kill -KILL "$cap"; wait "$cap" 2>/dev/null
 "$bin" capture --uds "$vm" --guest-cid 3 --duration 0.3 -q -w /dev/null 2>"$tmp/next.err"
 check "the next capture on the path repairs a killed one's leftovers" \
 	'[ "$(ino "$vm")" = "$orig" ] && [ "$(leftovers)" = 0 ] && grep "repaired" "$tmp/next.err" >/dev/null'
+check "... its PATH_P listeners too" '[ "$(ino "${vm}_6100")" = "$kino" ]'
+timeout 10 $peer guest "${vm}_6100" "$tmp/b.bin" 2>/dev/null
+wait "$ksink"
+check "and a guest connection reaches that listener again" \
+	'[ "$(sha256sum <"$tmp/k.recv" | cut -d" " -f1)" = "$want_b" ]'
 
 # 6. refusals change nothing
 : >"$tmp/plain"

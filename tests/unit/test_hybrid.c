@@ -58,14 +58,23 @@ static void test_ok_line(void **state)
 	/* Firecracker: a host-side port it allocated in [2^30, 2^31) */
 	assert_int_equal(hyb_parse_ok(L("OK 1073741824\n"), &p), 0);
 	assert_int_equal(p, 1073741824u);
-	/* vhost-device-vsock: its local port for the connection */
-	assert_int_equal(hyb_parse_ok(L("OK 1024\n"), &p), 0);
-	assert_int_equal(p, 1024);
+	/* vhost-device-vsock: the guest port asked for, echoed */
+	assert_int_equal(hyb_parse_ok(L("OK 5001\n"), &p), 0);
+	assert_int_equal(p, 5001);
 	p = 9;
 	assert_int_equal(hyb_parse_ok(L("OK\n"), &p), -1);
 	assert_int_equal(hyb_parse_ok(L("ERR 1\n"), &p), -1);
 	assert_int_equal(hyb_parse_ok(L("OK 12 \n"), &p), -1);
 	assert_int_equal(p, 9);
+}
+
+static void test_host_port(void **state)
+{
+	(void)state;
+	/* Firecracker: CONNECT 52 -> OK 1073741824, the guest sees 2:2^30 */
+	assert_int_equal(hyb_host_port(52, 1073741824u), 1073741824u);
+	/* vhost-device-vsock: CONNECT 5001 -> OK 5001, the guest port again */
+	assert_int_equal(hyb_host_port(5001, 5001), HYB_PORT_UNKNOWN);
 }
 
 static void test_port_names(void **state)
@@ -326,6 +335,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connect_line),
 		cmocka_unit_test(test_ok_line),
+		cmocka_unit_test(test_host_port),
 		cmocka_unit_test(test_port_names),
 		cmocka_unit_test(test_frame_header),
 		cmocka_unit_test(test_listening),
