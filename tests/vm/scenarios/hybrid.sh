@@ -2,8 +2,13 @@
 # checks (vhost-device-vsock on the host, the guest's virtio transport,
 # guest CID 3). The guest needs no module of ours and captures nothing: the
 # capture runs on the host (vsockmon-ctl capture --uds). Services, all socat:
-#   SINK_PORT     reads a connection to its end, answers "SHA256 BYTES\n"
+#   SINK_PORT     reads a line "N\n", then N bytes, answers "SHA256 N\n"
+#                 and closes
 #   SOURCE_PORT   sends $G2H_FILE, then closes
+# (vhost-device-vsock has no half-close: a host's shutdown(SHUT_WR) reaches
+# the guest as a full SHUTDOWN, its writes then fail with EPIPE; so the
+# sink is told the length instead of waiting for the end, and the source
+# closes both ways after sending: socat -t 0.5)
 #   CTL_PORT      one control connection, opened by the host before any
 #                 capture (so no capture may touch it): lines "send P"
 #                 (connect to CID 2 port P, i.e. the host's UDS_P listener,
@@ -25,7 +30,8 @@ fact g2h_sha256 "$(sha256sum <"$G2H_FILE" | cut -d' ' -f1)"
 cat >/tmp/sink <<'EOF'
 #!/bin/sh
 f=$(mktemp /tmp/sink.XXXXXX)
-cat >"$f"
+read -r n
+head -c "$n" >"$f"
 echo "$(sha256sum <"$f" | cut -d' ' -f1) $(wc -c <"$f" | tr -d ' ')"
 rm -f "$f"
 EOF
@@ -44,10 +50,9 @@ done
 EOF
 chmod +x /tmp/sink /tmp/ctl
 
-# -t: after one side's EOF, wait for the other (the sink's answer) this long
-socat -t 120 "VSOCK-LISTEN:$SINK_PORT,fork,reuseaddr" EXEC:/tmp/sink 2>>/tmp/sink.err &
+socat -t 2 "VSOCK-LISTEN:$SINK_PORT,fork,reuseaddr" EXEC:/tmp/sink 2>>/tmp/sink.err &
 sink_pid=$!
-socat -t 120 "VSOCK-LISTEN:$SOURCE_PORT,fork,reuseaddr" "EXEC:cat $G2H_FILE" 2>>/tmp/source.err &
+socat -t 0.5 "VSOCK-LISTEN:$SOURCE_PORT,fork,reuseaddr" "EXEC:cat $G2H_FILE" 2>>/tmp/source.err &
 source_pid=$!
 listening() { ss --vsock -l 2>/dev/null | grep ":$1 " >/dev/null; }
 wait_for 20 listening "$SINK_PORT" && wait_for 20 listening "$SOURCE_PORT"
