@@ -43,7 +43,7 @@ while read -r cmd arg; do
 	send)
 		socat -u OPEN:$G2H_FILE VSOCK-CONNECT:2:\$arg </dev/null >/dev/null 2>>/tmp/ctl.err
 		echo "sent \$arg \$?" ;;
-	quit) echo bye; exit 0 ;;
+	quit) : >/tmp/ctl.quit; echo bye; exit 0 ;;
 	*) echo "unknown \$cmd" ;;
 	esac
 done
@@ -62,6 +62,7 @@ log "services up; waiting for the host's control connection"
 # the host ends the run with "quit" (or closes); run-vm's timeout bounds it
 socat -t 5 "VSOCK-LISTEN:$CTL_PORT,reuseaddr" EXEC:/tmp/ctl 2>/tmp/ctl.socat.err
 fact ctl_rc $?
+fact ctl_quit "$([ -e /tmp/ctl.quit ] && echo yes || echo no)"
 log "control connection ended"
 kill "$sink_pid" "$source_pid" 2>/dev/null
 for f in /tmp/sink.err /tmp/source.err /tmp/ctl.err /tmp/ctl.socat.err; do
