@@ -13,6 +13,7 @@
 #                 capture (so no capture may touch it): lines "send P"
 #                 (connect to CID 2 port P, i.e. the host's UDS_P listener,
 #                 and send $G2H_FILE; answers "sent P RC"), "quit"
+#   PUMP_PORT     (only when set: bench/hybrid) bench/hybrid-pump's server
 # Facts only; the host judges.
 # shellcheck source=../guest/vmtest.sh
 . /lib/vmtest.sh
@@ -54,6 +55,10 @@ socat -t 2 "VSOCK-LISTEN:$SINK_PORT,fork,reuseaddr" EXEC:/tmp/sink 2>>/tmp/sink.
 sink_pid=$!
 socat -t 0.5 "VSOCK-LISTEN:$SOURCE_PORT,fork,reuseaddr" "EXEC:cat $G2H_FILE" 2>>/tmp/source.err &
 source_pid=$!
+# bench/hybrid: its workload server (bench/hybrid-pump serve-vsock)
+if [ -n "${PUMP_PORT:-}" ]; then
+	hybrid-pump serve-vsock "$PUMP_PORT" 2>>/tmp/pump.err &
+fi
 listening() { ss --vsock -l 2>/dev/null | grep ":$1 " >/dev/null; }
 wait_for 20 listening "$SINK_PORT" && wait_for 20 listening "$SOURCE_PORT"
 fact services_rc $?
@@ -65,7 +70,7 @@ fact ctl_rc $?
 fact ctl_quit "$([ -e /tmp/ctl.quit ] && echo yes || echo no)"
 log "control connection ended"
 kill "$sink_pid" "$source_pid" 2>/dev/null
-for f in /tmp/sink.err /tmp/source.err /tmp/ctl.err /tmp/ctl.socat.err; do
+for f in /tmp/pump.err /tmp/sink.err /tmp/source.err /tmp/ctl.err /tmp/ctl.socat.err; do
 	[ -s "$f" ] && artefact "$f"
 done
 fact end 1
