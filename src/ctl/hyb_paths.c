@@ -200,6 +200,9 @@ int hyb_interpose(const char *path, int state_fd, ino_t *ino, char *why,
 		if (err == -EEXIST)
 			snprintf(why, sz, "already interposed (%s exists)",
 				 hidden);
+		else
+			snprintf(why, sz, "cannot give it a second name (link "
+				 "%s: %s)", hidden, strerror(-err));
 		return err;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -362,9 +365,18 @@ static void repair_one(const char *path, struct repair_q *q)
 	if (hyb_hidden_name(path, hidden, sizeof(hidden)) ||
 	    tmp_name(path, tmp, sizeof(tmp)))
 		return;
-	unlink(tmp);
 	if (lstat(hidden, &st))
 		return;
+	/*
+	 * Both listening: a live capture whose state we cannot see (another
+	 * user's run directory) stands between them. Leave it be.
+	 */
+	if (hyb_listening(path) == 1 && hyb_listening(hidden) == 1) {
+		if (!q->err)
+			q->err = -EBUSY;
+		return;
+	}
+	unlink(tmp);
 	/* our dead listener answers nobody: ino 0 asks hyb_listening */
 	err = hyb_restore(path, 0);
 	if (err && !q->err)

@@ -70,6 +70,7 @@ struct conn {
 	bool guest_init;	/* via PATH_P: fd[0] is the VMM */
 	bool connect_seen, connect_rec;
 	bool dead;		/* freed after the epoll batch that ended it */
+	bool armed[2];		/* fd[i] is in the epoll set */
 	uint32_t gport, hport;
 	struct conn *next;
 };
@@ -140,8 +141,11 @@ static int ep_ctl(struct hybrid *h, int op, int fd, uint32_t events,
 	return epoll_ctl(h->epfd, op, fd, &ev);
 }
 
-/* What fd[side] waits for: input if its flow may read, output if the
- * other flow has bytes for it. */
+/*
+ * What fd[side] waits for: input if its flow may read, output if the
+ * other flow has bytes for it. Nothing: out of the set, or a hung-up
+ * socket would be reported (EPOLLHUP) on every wait.
+ */
 static void rearm(struct hybrid *h, struct conn *c, int side)
 {
 	uint32_t ev = 0;
@@ -152,7 +156,15 @@ static void rearm(struct hybrid *h, struct conn *c, int side)
 		ev |= EPOLLIN;
 	if (c->f[!side].len)
 		ev |= EPOLLOUT;
-	ep_ctl(h, EPOLL_CTL_MOD, c->fd[side], ev, &c->ep[side]);
+	if (!ev) {
+		if (c->armed[side])
+			epoll_ctl(h->epfd, EPOLL_CTL_DEL, c->fd[side], NULL);
+		c->armed[side] = false;
+		return;
+	}
+	ep_ctl(h, c->armed[side] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+	       c->fd[side], ev, &c->ep[side]);
+	c->armed[side] = true;
 }
 
 /*
@@ -389,6 +401,7 @@ static int accept_one(struct hybrid *h, struct listener *l, int fd)
 	if (ep_ctl(h, EPOLL_CTL_ADD, c->fd[0], EPOLLIN, &c->ep[0]) ||
 	    ep_ctl(h, EPOLL_CTL_ADD, c->fd[1], EPOLLIN, &c->ep[1]))
 		goto fail;
+	c->armed[0] = c->armed[1] = true;
 	return 0;
 fail:
 	conn_free(h, c);

@@ -172,6 +172,15 @@ check "--uds without --guest-cid is a usage error" '[ $? = 2 ] && grep "needs --
 check "--guest-cid 2 (the host) is a usage error" '[ $? = 2 ]'
 "$bin" capture --uds "$vm" --guest-cid 3 -B 8 2>/dev/null >/dev/null
 check "-B with --uds is a usage error" '[ $? = 2 ]'
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 0755 "$tmp"
+	mkdir "$tmp/run-nobody" && chown 65534:65534 "$tmp/run-nobody"
+	VSOCKMON_RUN_DIR=$tmp/run-nobody setpriv --reuid 65534 --regid 65534 \
+		--clear-groups "$bin" capture --uds "$vm" --guest-cid 3 2>"$tmp/r5" >/dev/null
+	check "a user who may not rename in the directory is refused, told why" \
+		'[ $? = 1 ] && grep "cannot give it a second name" "$tmp/r5" >/dev/null && grep "run as a user who may write there" "$tmp/r5" >/dev/null'
+	chmod 0700 "$tmp"
+fi
 check "nothing changed by the refusals" '[ "$(ino "$vm")" = "$orig" ] && [ "$(leftovers)" = 0 ] && [ -f "$tmp/plain" ]'
 
 echo "live hybrid: $((n - fail)) of $n passed"

@@ -295,6 +295,32 @@ static void test_owner_alive(void **state)
 	close(vmm);
 }
 
+/* A live capture whose state file we cannot see: never "repaired". */
+static void test_foreign_live(void **state)
+{
+	char path[128], hidden[160], why[160];
+	ino_t orig, ours;
+	int vmm, fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/f.sock", dir);
+	vmm = listen_at(path);
+	orig = ino_of(path);
+	hyb_hidden_name(path, hidden, sizeof(hidden));
+	fd = hyb_interpose(path, -1, &ours, why, sizeof(why));
+	assert_true(fd >= 0);
+	assert_int_equal(hyb_owner(path), 0);
+	assert_int_equal(hyb_repair_stale(path, true), -EBUSY);
+	assert_int_equal(ino_of(path), ours);
+	assert_int_equal(ino_of(hidden), orig);
+	/* its owner dies: now it is stale */
+	close(fd);
+	assert_int_equal(hyb_repair_stale(path, true), 1);
+	assert_int_equal(ino_of(path), orig);
+	assert_int_equal(ino_of(hidden), 0);
+	close(vmm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_repair_stale),
 		cmocka_unit_test(test_owner_alive),
+		cmocka_unit_test(test_foreign_live),
 	};
 
 	return cmocka_run_group_tests_name("hybrid", tests, setup_dir,
