@@ -69,8 +69,10 @@ struct conn {
 	struct flow f[2];
 	bool guest_init;	/* via PATH_P: fd[0] is the VMM */
 	bool connect_seen, connect_rec;
+	bool ended[2];		/* DISCONNECT recorded for what fd[i] sent */
 	bool dead;		/* freed after the epoll batch that ended it */
-	bool armed[2];		/* fd[i] is in the epoll set */
+	bool armed[2];		/* fd[i] is in the epoll set ... */
+	uint32_t events[2];	/* ... waiting for these */
 	uint32_t gport, hport;
 	struct conn *next;
 };
@@ -133,6 +135,15 @@ static void record_bare(struct hybrid *h, struct conn *c, bool guest_src,
 	record(h, c, guest_src, op, hdr, 0);
 }
 
+/* The end of what fd[side] sends: one DISCONNECT, however it ends. */
+static void end_of(struct hybrid *h, struct conn *c, int side)
+{
+	if (c->ended[side] || (!c->guest_init && !c->connect_rec))
+		return;		/* no vsock connection was made */
+	c->ended[side] = true;
+	record_bare(h, c, from_guest(c, side), AF_VSOCK_OP_DISCONNECT);
+}
+
 static int ep_ctl(struct hybrid *h, int op, int fd, uint32_t events,
 		  struct ep *ep)
 {
@@ -156,15 +167,17 @@ static void rearm(struct hybrid *h, struct conn *c, int side)
 		ev |= EPOLLIN;
 	if (c->f[!side].len)
 		ev |= EPOLLOUT;
+	if (c->armed[side] && ev == c->events[side])
+		return;		/* the common case: a syscall saved per chunk */
 	if (!ev) {
-		if (c->armed[side])
-			epoll_ctl(h->epfd, EPOLL_CTL_DEL, c->fd[side], NULL);
+		epoll_ctl(h->epfd, EPOLL_CTL_DEL, c->fd[side], NULL);
 		c->armed[side] = false;
 		return;
 	}
 	ep_ctl(h, c->armed[side] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
 	       c->fd[side], ev, &c->ep[side]);
 	c->armed[side] = true;
+	c->events[side] = ev;
 }
 
 /*
@@ -283,9 +296,7 @@ static int read_flow(struct hybrid *h, struct conn *c, int side)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	if (n == 0) {
 		f->eof = true;
-		if (!c->guest_init && !c->connect_rec)
-			return 0;	/* no vsock connection was made */
-		record_bare(h, c, from_guest(c, side), AF_VSOCK_OP_DISCONNECT);
+		end_of(h, c, side);
 		return 0;
 	}
 	f->off = 0;
@@ -321,9 +332,8 @@ static void conn_event(struct hybrid *h, struct conn *c, int side,
 		err = flush_flow(h, c, side);
 	if (err) {
 		/* a reset: both ends learn of it by the close */
-		if (c->connect_rec || c->guest_init)
-			record_bare(h, c, from_guest(c, side),
-				    AF_VSOCK_OP_DISCONNECT);
+		end_of(h, c, side);
+		end_of(h, c, !side);
 		conn_end(h, c);
 		return;
 	}
@@ -402,6 +412,7 @@ static int accept_one(struct hybrid *h, struct listener *l, int fd)
 	    ep_ctl(h, EPOLL_CTL_ADD, c->fd[1], EPOLLIN, &c->ep[1]))
 		goto fail;
 	c->armed[0] = c->armed[1] = true;
+	c->events[0] = c->events[1] = EPOLLIN;
 	return 0;
 fail:
 	conn_free(h, c);
