@@ -36,11 +36,13 @@ help:
 	@echo "make style                       checkpatch on the module"
 	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
 	@echo "make vm-smoke                    boot Debian 6.1 in QEMU with our module"
+	@echo "make vm-hybrid                   hybrid vsock (capture --uds) with vhost-device-vsock and a 6.1 guest (~2 min)"
 	@echo "make vm-extcap                   tshark in QEMU (Debian 6.1, 7.2): vsock in its interface list (~11 min)"
 	@echo "make test-debug-kernel           our module on a KASAN/kmemleak/lockdep 6.1 kernel (QEMU)"
 	@echo "make test-microvm                build (cached, ~25 min each cold) and boot the microVM guest kernels"
 	@echo "make microvm                     boot the cached microVM kernels (skips when not built)"
 	@echo "make bench                       vsock throughput with/without monitors, capture losses (QEMU, ~15 min)"
+	@echo "make bench-hybrid                capture --uds: throughput and rr through the interposer vs direct"
 	@echo "make deb                         .deb packages into dist/"
 	@echo "make rpm                         .rpm packages into dist/ (from make dist)"
 	@echo "make pkg                         build, lint, install, upgrade, purge the packages"
@@ -100,6 +102,9 @@ vm-smoke:
 vm-extcap:
 	@tests/run vm-extcap
 
+vm-hybrid:
+	@tests/run hybrid
+
 demo: deps
 	@tests/vm/demo
 
@@ -132,6 +137,11 @@ bench:
 	@scripts/install-deps build vm bench
 	@bench/run
 
+# Not part of check: measures, asserts nothing (bench/hybrid --help).
+bench-hybrid:
+	@scripts/install-deps build vm bench
+	@bench/hybrid
+
 deb:
 	@scripts/make-deb
 
@@ -151,4 +161,4 @@ clean:
 
 .PHONY: all help deps module ctl install install-ctl install-module \
 	dkms-install install-modprobe dist demo e2e stress test-debug-kernel \
-	test-microvm microvm bench unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean
+	test-microvm microvm bench bench-hybrid vm-hybrid unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean
