@@ -152,7 +152,7 @@ pkg:
 	@tests/run pkg
 
 check: deps
-	@tests/run abi style unit fuzz matrix vm-smoke e2e stress microvm pkg
+	@tests/run abi style unit fuzz matrix vm-smoke e2e stress microvm hybrid pkg
 
 clean:
 	$(MAKE) -C src/module clean
