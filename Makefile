@@ -36,6 +36,7 @@ help:
 	@echo "make style                       checkpatch on the module"
 	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
 	@echo "make vm-smoke                    boot Debian 6.1 in QEMU with our module"
+	@echo "make vm-hybrid                   hybrid vsock (capture --uds) with vhost-device-vsock and a 6.1 guest (~2 min)"
 	@echo "make vm-extcap                   tshark in QEMU (Debian 6.1, 7.2): vsock in its interface list (~11 min)"
 	@echo "make test-debug-kernel           our module on a KASAN/kmemleak/lockdep 6.1 kernel (QEMU)"
 	@echo "make test-microvm                build (cached, ~25 min each cold) and boot the microVM guest kernels"
@@ -43,6 +44,7 @@ help:
 	@echo "make vm-vhost                    the hypervisor host: vhost-vsock capture, nested QEMU (Debian 6.1, 7.2)"
 	@echo "make bench                       vsock throughput with/without monitors, capture losses (QEMU, ~15 min)"
 	@echo "make bench-vhost                 the same on the hypervisor host's vhost transport (nested QEMU, ~10 min)"
+	@echo "make bench-hybrid                capture --uds: throughput and rr through the interposer vs direct"
 	@echo "make deb                         .deb packages into dist/"
 	@echo "make rpm                         .rpm packages into dist/ (from make dist)"
 	@echo "make pkg                         build, lint, install, upgrade, purge the packages"
@@ -102,6 +104,9 @@ vm-smoke:
 vm-extcap:
 	@tests/run vm-extcap
 
+vm-hybrid:
+	@tests/run hybrid
+
 demo: deps
 	@tests/vm/demo
 
@@ -147,6 +152,11 @@ bench-vhost:
 	@scripts/install-deps build vm bench
 	@tests/vm/vhost/run --bench
 
+# Not part of check: measures, asserts nothing (bench/hybrid --help).
+bench-hybrid:
+	@scripts/install-deps build vm bench
+	@bench/hybrid
+
 deb:
 	@scripts/make-deb
 
@@ -157,7 +167,7 @@ pkg:
 	@tests/run pkg
 
 check: deps
-	@tests/run abi style unit fuzz matrix vm-smoke e2e stress microvm vm-vhost pkg
+	@tests/run abi style unit fuzz matrix vm-smoke e2e stress microvm hybrid vm-vhost pkg
 
 clean:
 	$(MAKE) -C src/module clean
@@ -166,4 +176,4 @@ clean:
 
 .PHONY: all help deps module ctl install install-ctl install-module \
 	dkms-install install-modprobe dist demo e2e stress test-debug-kernel \
-	test-microvm microvm vm-vhost bench bench-vhost unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean
+	test-microvm microvm vm-vhost bench bench-vhost bench-hybrid vm-hybrid unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean

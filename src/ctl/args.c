@@ -293,9 +293,47 @@ static int check_match(const char *cmd, const struct capture_opts *o)
 	return PARSE_OK;
 }
 
+/* --uds and --guest-cid: 1 if c was one of them, PARSE_USAGE, or 0. */
+static int hybrid_opt(const char *cmd, int c, const char *arg,
+		      const char **uds, uint32_t *guest_cid)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_UDS:
+		if (!*arg)
+			return usage_error(cmd, "--uds needs a socket path");
+		*uds = arg;
+		return 1;
+	case OPT_GUEST_CID:
+		/* 0-2 are the hypervisor, local and host; -1 is "any" */
+		if (num_arg(cmd, "--guest-cid", arg, 3, 0xfffffffeu, &v))
+			return PARSE_USAGE;
+		*guest_cid = (uint32_t)v;
+		return 1;
+	}
+	return 0;
+}
+
+/* What --uds excludes; 0 or PARSE_USAGE. */
+static int hybrid_check(const char *cmd, const char *uds, uint32_t guest_cid,
+			bool ifname, bool read)
+{
+	if (!uds)
+		return guest_cid ? usage_error(cmd, "--guest-cid needs --uds") :
+			PARSE_OK;
+	if (!guest_cid)
+		return usage_error(cmd, "--uds needs --guest-cid (the CID the "
+				   "VMM gives its guest)");
+	if (ifname || read)
+		return usage_error(cmd, "--uds excludes -i and -r");
+	return PARSE_OK;
+}
+
 int parse_capture(int argc, char **argv, struct capture_opts *o)
 {
 	const char *cmd = "capture";
+	bool buffer_given = false;
 	uint64_t v;
 	struct opt_iter it;
 	int c, r;
@@ -303,7 +341,10 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 	capture_defaults(o);
 	opt_begin(&it, "capture");
 	while ((c = opt_next(&it, argc, argv))) {
+		buffer_given |= c == 'B';
 		r = shared_capture_opt(cmd, c, optarg, o);
+		if (!r)
+			r = hybrid_opt(cmd, c, optarg, &o->uds, &o->guest_cid);
 		if (r == PARSE_USAGE)
 			return r;
 		if (r)
@@ -355,6 +396,10 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 		return usage_error(cmd, "-r and -i exclude each other");
 	if (o->write && !*o->write)
 		return usage_error(cmd, "-w needs a file name or '-'");
+	if (hybrid_check(cmd, o->uds, o->guest_cid, o->ifname, o->read))
+		return PARSE_USAGE;
+	if (o->uds && buffer_given)
+		return usage_error(cmd, "-B sizes a kernel ring: --uds has none");
 	return check_match(cmd, o);
 }
 
@@ -367,7 +412,11 @@ int parse_top(int argc, char **argv, struct top_opts *o)
 	o->interval = 1.0;
 	opt_begin(&it, "top");
 	while ((c = opt_next(&it, argc, argv))) {
-		switch (c) {
+		int r = hybrid_opt("top", c, optarg, &o->uds, &o->guest_cid);
+
+		if (r == PARSE_USAGE)
+			return r;
+		switch (r ? 0 : c) {
 		case 'i':
 			if (check_name("top", optarg))
 				return PARSE_USAGE;
@@ -395,7 +444,7 @@ int parse_top(int argc, char **argv, struct top_opts *o)
 		return usage_error("top", "unexpected argument '%s'", argv[optind]);
 	if (o->read && o->ifname)
 		return usage_error("top", "-r and -i exclude each other");
-	return PARSE_OK;
+	return hybrid_check("top", o->uds, o->guest_cid, o->ifname, o->read);
 }
 
 int parse_version(int argc, char **argv, struct version_opts *o)

@@ -126,6 +126,17 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 	return 0;
 }
 
+/* What the relay did; what it still carries, and who does. */
+static void hybrid_report(const struct hybrid_stats *h)
+{
+	fprintf(ERR, "%llu connections relayed, %llu bytes, %llu frames made "
+		"(%llu filtered out)\n", h->conns, h->bytes, h->frames,
+		h->filtered);
+	if (h->carried && h->relay_pid > 0)
+		fprintf(ERR, "%u connections still open: relayed by pid %ld "
+			"until they end\n", h->carried, (long)h->relay_pid);
+}
+
 /* Returns the first write error, 0 if none. */
 static int close_sink(struct sink *k)
 {
@@ -192,6 +203,7 @@ int run_capture(const struct capture_opts *o)
 	char expr[FILTER_MAX];
 	struct capsrc_cfg cfg = {
 		.ifname = o->ifname, .read = o->read, .filter = expr,
+		.uds = o->uds, .guest_cid = o->guest_cid,
 		.snaplen = capture_snaplen(o),
 		.buffer_bytes = (uint64_t)o->buffer_mib << 20, .quiet = o->quiet,
 	};
@@ -218,7 +230,12 @@ int run_capture(const struct capture_opts *o)
 		/* extcap: Wireshark stopped us before its reader came */
 		return o->extcap && ctl_signalled ? EXIT_OK : EXIT_FAIL;
 	}
-	if (!o->quiet && s.live)
+	if (!o->quiet && s.hyb)
+		fprintf(ERR, "%s: capturing on %s (hybrid vsock, guest CID %u), "
+			"link-type VSOCK, snapshot length %d%s\n", PROG_NAME,
+			hybrid_path(s.hyb), o->guest_cid, pcap_snapshot(s.p),
+			o->write ? "" : "; Ctrl-C to stop");
+	else if (!o->quiet && s.live)
 		fprintf(ERR, "%s: capturing on %s%s, link-type VSOCK, snapshot "
 			"length %d, buffer %llu MiB%s\n", PROG_NAME, s.ifname,
 			s.tmp_ifindex ? " (temporary)" : "", pcap_snapshot(s.p),
@@ -228,7 +245,7 @@ int run_capture(const struct capture_opts *o)
 	if (capsrc_loop(&s, o->count, o->duration ? mono_now() + o->duration : 0,
 			on_frame, (unsigned char *)&k, sink_tick, &k, 0.2) < 0)
 		ret = EXIT_FAIL;
-	if (s.live && pcap_stats(s.p, &st) == 0)
+	if (s.live && !s.hyb && pcap_stats(s.p, &st) == 0)
 		have_stats = true;
 	werr = close_sink(&k);
 	capsrc_close(&s);
@@ -251,5 +268,7 @@ int run_capture(const struct capture_opts *o)
 			fprintf(ERR, ", %u dropped by interface", st.ps_ifdrop);
 		fputc('\n', ERR);
 	}
+	if (o->uds && !o->quiet)
+		hybrid_report(&s.hst);
 	return ret;
 }

@@ -45,6 +45,13 @@ static int h_help(int argc, char **argv);
 	{ OPT_DST_CID, "dst-cid", ARG_VALUE, "N", "frames to CID N" }, \
 	{ OPT_PORT, "port", ARG_VALUE, "N", "frames from or to port N" }
 
+/* The hybrid vsock source (hybrid.h), for capture and top. */
+#define HYBRID_OPTS \
+	{ OPT_UDS, "uds", ARG_FILE, "PATH", "capture a userspace VMM's " \
+	  "hybrid vsock socket" }, \
+	{ OPT_GUEST_CID, "guest-cid", ARG_VALUE, "N", "the CID of the guest " \
+	  "behind --uds" }
+
 static const struct opt_def no_opts[] = { END };
 
 static const struct opt_def down_opts[] = {
@@ -69,6 +76,7 @@ static const struct opt_def capture_opts[] = {
 	{ 'w', "write", ARG_FILE, "FILE|-", "write a capture file instead of "
 	  "lines" },
 	{ 'r', "read", ARG_FILE, "FILE", "read frames from a capture file instead" },
+	HYBRID_OPTS,
 	{ 'c', "count", ARG_VALUE, "COUNT", "stop after COUNT frames" },
 	{ OPT_DURATION, "duration", ARG_VALUE, "SECONDS", "stop after SECONDS" },
 	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame with -w "
@@ -90,6 +98,7 @@ static const struct opt_def top_opts[] = {
 	  "temporary one)" },
 	{ 'r', "read", ARG_FILE, "FILE", "account a capture file instead, print "
 	  "once" },
+	HYBRID_OPTS,
 	{ OPT_INTERVAL, "interval", ARG_VALUE, "SECONDS", "refresh period "
 	  "(default 1)" },
 	{ OPT_ONCE, "once", ARG_NONE, NULL, "print one table after one interval, "

@@ -8,6 +8,7 @@
 #include <net/if.h>
 
 #include "ctl.h"
+#include "hybrid.h"
 #include "cmds.h"
 #include "kmod.h"
 #include "monitor.h"
@@ -61,6 +62,14 @@ int run_down(const struct down_opts *o)
 	int i, err, failed = 0;
 	size_t n, k;
 
+	if (o->stale) {
+		/* hybrid vsock names a killed capture left interposed */
+		err = hyb_repair_stale(NULL, false);
+		if (err < 0) {
+			ctl_msg("repair hybrid vsock paths: %s", strerror(-err));
+			failed = 1;
+		}
+	}
 	if (open_rtnl(&r))
 		return EXIT_FAIL;
 	if (o->stale) {

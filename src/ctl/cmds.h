@@ -7,6 +7,7 @@
 #define VSOCKMON_CMDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "filter.h"
 
@@ -31,6 +32,8 @@ struct capture_opts {
 	const char *ifname;	/* NULL: temporary monitor */
 	const char *write;	/* NULL: print lines; "-": stdout */
 	const char *read;	/* offline: read a capture file instead */
+	const char *uds;	/* hybrid vsock: a VMM's socket instead */
+	uint32_t guest_cid;	/* with uds */
 	const char *filter;	/* raw libpcap expression, ANDed */
 	unsigned long long count;	/* 0: unlimited */
 	double duration;	/* 0: unlimited */
@@ -48,6 +51,8 @@ struct capture_opts {
 struct top_opts {
 	const char *ifname;
 	const char *read;
+	const char *uds;
+	uint32_t guest_cid;
 	double interval;
 	bool once, json;
 };

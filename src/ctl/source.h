@@ -13,6 +13,8 @@
 #include <net/if.h>
 #include <pcap/pcap.h>
 
+#include "hybrid.h"
+
 struct rtnl;
 
 struct capsrc {
@@ -23,11 +25,15 @@ struct capsrc {
 	int owner_fd;		/* its owner socket (monitor.h), -1 if none */
 	uint64_t ring_bytes;	/* live: the ring the kernel mapped, 0 unknown */
 	bool live;
+	struct hybrid *hyb;	/* hybrid vsock: frames made by our relay */
+	struct hybrid_stats hst;	/* its counts, kept after the close */
 };
 
 struct capsrc_cfg {
 	const char *ifname;	/* NULL: temporary monitor */
 	const char *read;	/* capture file instead of live */
+	const char *uds;	/* a VMM's hybrid vsock socket instead */
+	uint32_t guest_cid;	/* the guest behind uds */
 	const char *filter;	/* full libpcap expression or "", for messages */
 	const struct bpf_program *prog;	/* filter compiled; NULL: none */
 	int snaplen;

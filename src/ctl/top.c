@@ -83,6 +83,7 @@ int run_top(const struct top_opts *o)
 {
 	struct capsrc_cfg cfg = {
 		.ifname = o->ifname, .read = o->read, .filter = "",
+		.uds = o->uds, .guest_cid = o->guest_cid,
 		.snaplen = AF_HDR_LEN + VIRTIO_HDR_LEN,	/* headers suffice */
 		.buffer_bytes = (uint64_t)DEFAULT_BUFFER_MIB << 20,
 	};
@@ -99,7 +100,7 @@ int run_top(const struct top_opts *o)
 		capsrc_close(&s);
 		return EXIT_FAIL;
 	}
-	c.ifname = s.ifname;
+	c.ifname = s.hyb ? hybrid_path(s.hyb) : s.ifname;
 	c.last = mono_now();
 	if (capsrc_loop(&s, 0, 0, on_frame, (unsigned char *)&c,
 			s.live ? on_tick : NULL, &c, o->interval) < 0)
