@@ -231,7 +231,7 @@ static size_t eat_line(struct hybrid *h, struct conn *c, int side,
 		       const uint8_t *p, size_t n)
 {
 	struct flow *f = &c->f[side];
-	size_t used = 0;
+	size_t used = 0, len;
 	uint32_t port;
 
 	while (used < n && !f->line_done) {
@@ -245,12 +245,14 @@ static size_t eat_line(struct hybrid *h, struct conn *c, int side,
 	}
 	if (!f->line_done)
 		return used;
+	/* too long for this protocol: its ports stay unknown */
+	len = f->line_len <= sizeof(f->line) ? f->line_len : 0;
 	if (side == 0) {
 		c->connect_seen = true;
-		if (!hyb_parse_connect(f->line, f->line_len, &port))
+		if (len && !hyb_parse_connect(f->line, len, &port))
 			c->gport = port;
 	} else if (!c->connect_rec) {
-		if (!hyb_parse_ok(f->line, f->line_len, &port))
+		if (len && !hyb_parse_ok(f->line, len, &port))
 			c->hport = hyb_host_port(c->gport, port);
 		c->connect_rec = true;
 		record_bare(h, c, false, AF_VSOCK_OP_CONNECT);
