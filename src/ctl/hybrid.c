@@ -306,14 +306,20 @@ static int read_flow(struct hybrid *h, struct conn *c, int side)
 	if (!c->guest_init && !f->line_done)
 		skip = eat_line(h, c, side, data, (size_t)n);
 	if ((size_t)n > skip) {
-		/* the header goes right in front of the payload */
+		/*
+		 * The header goes right in front of the payload: into the free
+		 * room before it, or over the handshake line's last bytes,
+		 * which are still to be sent and so are put back.
+		 */
 		uint8_t *frame = data + skip - AF_HDR_LEN;
 		uint8_t save[AF_HDR_LEN];
 
-		memcpy(save, frame, AF_HDR_LEN);
+		if (skip)
+			memcpy(save, frame, AF_HDR_LEN);
 		record(h, c, from_guest(c, side), AF_VSOCK_OP_PAYLOAD, frame,
 		       (uint32_t)((size_t)n - skip));
-		memcpy(frame, save, AF_HDR_LEN);
+		if (skip)
+			memcpy(frame, save, AF_HDR_LEN);
 	}
 	return 0;
 }
@@ -633,6 +639,8 @@ fail:
 	return NULL;
 }
 
+static void hybrid_stop(struct hybrid *h);
+
 int hybrid_loop(struct hybrid *h, unsigned long long count, double deadline,
 		pcap_handler cb, unsigned char *user,
 		void (*tick)(void *), void *tick_data, double tick_s)
@@ -674,7 +682,7 @@ int hybrid_loop(struct hybrid *h, unsigned long long count, double deadline,
 	return ret;
 }
 
-void hybrid_stop(struct hybrid *h)
+static void hybrid_stop(struct hybrid *h)
 {
 	if (!h || h->stopped)
 		return;
@@ -687,30 +695,37 @@ void hybrid_stop(struct hybrid *h)
 static void relay_rest(struct hybrid *h)
 {
 	struct sigaction sa = { .sa_handler = SIG_DFL };
+	int fd, maxfd = h->epfd, devnull, last;
 	struct conn *c;
-	int keep[2 * 1024], nkeep = 0, fd, devnull;
+	bool *keep;
 
 	setsid();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	devnull = open("/dev/null", O_RDWR);
 	for (c = h->cs; c; c = c->next)
-		for (int i = 0; i < 2 && nkeep < 2048; i++)
-			keep[nkeep++] = c->fd[i];
+		for (int i = 0; i < 2; i++)
+			maxfd = c->fd[i] > maxfd ? c->fd[i] : maxfd;
+	keep = calloc((size_t)maxfd + 1, sizeof(*keep));
+	if (!keep)
+		_exit(1);
+	keep[h->epfd] = true;
+	for (c = h->cs; c; c = c->next)
+		for (int i = 0; i < 2; i++)
+			if (c->fd[i] >= 0)
+				keep[c->fd[i]] = true;
 	/* nobody waits on our stdout or the capture file any more */
-	for (fd = 0; fd < 65536; fd++) {
-		bool k = fd == h->epfd || fd == devnull;
-
-		for (int i = 0; i < nkeep && !k; i++)
-			k = keep[i] == fd;
-		if (k)
-			continue;
-		if (fd <= 2 && devnull >= 0)
-			dup2(devnull, fd);
-		else
+	last = maxfd > 65535 ? maxfd : 65535;
+	for (fd = 3; fd <= last; fd++)
+		if (fd > maxfd || !keep[fd])
 			close(fd);
-	}
+	devnull = open("/dev/null", O_RDWR);
+	for (fd = 0; fd <= 2 && devnull >= 0; fd++)
+		if (fd != devnull)
+			dup2(devnull, fd);
+	if (devnull > 2)
+		close(devnull);
+	free(keep);
 	while (h->cs)
 		if (wait_events(h, 1000))
 			break;

@@ -110,10 +110,9 @@ int hybrid_loop(struct hybrid *h, unsigned long long count, double deadline,
 		pcap_handler cb, unsigned char *user,
 		void (*tick)(void *), void *tick_data, double tick_s);
 /*
- * Restore every path now; connections still open go on in a detached
- * child until they end. Safe to call twice.
+ * Restore every path (hybrid_loop has, at its end); connections still
+ * open go on in a detached child until they end.
  */
-void hybrid_stop(struct hybrid *h);
 void hybrid_close(struct hybrid *h);
 void hybrid_free(struct hybrid *h);
 void hybrid_get_stats(const struct hybrid *h, struct hybrid_stats *st);
