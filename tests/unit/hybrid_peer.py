@@ -22,7 +22,8 @@ import threading
 import time
 
 
-def vmm(path, okport="1073741824"):
+def listener(path):
+    """A Unix listener at path, replacing whatever file was there."""
     try:
         os.unlink(path)
     except FileNotFoundError:
@@ -30,6 +31,11 @@ def vmm(path, okport="1073741824"):
     ls = socket.socket(socket.AF_UNIX)
     ls.bind(path)
     ls.listen(16)
+    return ls
+
+
+def vmm(path, okport="1073741824"):
+    ls = listener(path)
 
     def serve(c):
         line = b""
@@ -88,13 +94,7 @@ def host(path, port, fname, pause="0"):
 
 
 def sink(path, out):
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    ls = socket.socket(socket.AF_UNIX)
-    ls.bind(path)
-    ls.listen(4)
+    ls = listener(path)
     print("ready", flush=True)
     c, _ = ls.accept()
     with open(out, "wb") as f:

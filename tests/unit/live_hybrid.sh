@@ -39,6 +39,16 @@ wait_for() {
 	done
 	return 1
 }
+# taken P: up to 5 s for the capture to take over the new PATH_P listener
+# (it looks every 0.1 s)
+taken() {
+	local i
+	for i in $(seq 50); do
+		[ -S "$tmp/.vm.sock_$1.vsockmon-orig" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 leftovers() { find "$tmp" -name '.*vsockmon-*' | wc -l; }
 
 vm=$tmp/vm.sock
@@ -69,11 +79,7 @@ check "host->guest->host through the relay is byte-exact" \
 timeout 20 $peer sink "${vm}_6000" "$tmp/g.recv" >"$tmp/sink.out" 2>&1 &
 sink=$!
 wait_for "$tmp/sink.out" ready
-# the capture takes over a new PATH_P listener within 0.1 s
-for i in $(seq 50); do
-	[ -S "$tmp/.vm.sock_6000.vsockmon-orig" ] && break
-	sleep 0.1
-done
+taken 6000
 timeout 10 $peer guest "${vm}_6000" "$tmp/b.bin"
 wait "$sink"
 check "guest-initiated via a PATH_P that appeared: byte-exact" \
@@ -153,10 +159,7 @@ ksink=$!
 wait_for "$tmp/ksink.out" ready
 kino=$(ino "${vm}_6100")
 started
-for i in $(seq 50); do
-	[ -S "$tmp/.vm.sock_6100.vsockmon-orig" ] && break
-	sleep 0.1
-done
+taken 6100
 kill -KILL "$cap"; wait "$cap" 2>/dev/null
 "$bin" capture --uds "$vm" --guest-cid 3 --duration 0.3 -q -w /dev/null 2>"$tmp/next.err"
 check "the next capture on the path repairs a killed one's leftovers" \
