@@ -11,12 +11,12 @@
 . /lib/vmtest.sh
 # shellcheck source=e2e-lib.sh
 . /lib/e2e-lib.sh
+# shellcheck source=vhost-lib.sh
+. /lib/vhost-lib.sh
 BULK=${BULK:-16777216}
 ROUNDS=${ROUNDS:-5}
 INNER_MEM=${INNER_MEM:-256}
 INNER_TIMEOUT=${INNER_TIMEOUT:-1200}
-up() { cut -d' ' -f1 /proc/uptime; }
-since() { awk -v a="$1" -v b="$(up)" 'BEGIN { printf "%.2f", b - a }'; }
 # progress on the console (run-vm --verbose shows it; guest/init's markers
 # come only after the scenario, so nothing tears)
 say() { echo "vhost-bench: [$(up)] $*" >/dev/console; }
@@ -25,13 +25,7 @@ run_fact modprobe_vhost modprobe vhost_vsock
 run_fact modprobe_vsockmon modprobe vsockmon
 fact modinfo_filename "$(modinfo -F filename vsockmon 2>&1)"
 head -c "$BULK" /dev/zero >/tmp/bulk
-t_q=$(up)
-QEMU_MODULE_DIR=${QEMU_MODULE_DIR:-} timeout -s KILL "$INNER_TIMEOUT" \
-	qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -smp 1 -m "$INNER_MEM" \
-	-nographic -no-reboot -nic none -kernel "$INNER_KERNEL" -initrd "$INNER_INITRD" \
-	-append "console=ttyS0 quiet panic=-1 reboot=t vmtest_timeout=$((INNER_TIMEOUT - 30))" \
-	-device vhost-vsock-device,guest-cid=3 </dev/null >/tmp/inner.console 2>&1 &
-qp=$!
+start_inner
 say "inner QEMU started (pid $qp)"
 wait_for "$INNER_TIMEOUT" grep -q '@@VMTEST@@ START' /tmp/inner.console
 fact inner_started "$?"

@@ -13,13 +13,13 @@
 . /lib/vmtest.sh
 # shellcheck source=e2e-lib.sh
 . /lib/e2e-lib.sh
+# shellcheck source=vhost-lib.sh
+. /lib/vhost-lib.sh
 TO_HOST_PORT=${TO_HOST_PORT:-5021}
 FROM_HOST_PORT=${FROM_HOST_PORT:-5022}
 INNER_MEM=${INNER_MEM:-256}
 INNER_TIMEOUT=${INNER_TIMEOUT:-900}
 TOP_INTERVAL=${TOP_INTERVAL:-2}
-up() { cut -d' ' -f1 /proc/uptime; }
-since() { awk -v a="$1" -v b="$(up)" 'BEGIN { printf "%.1f", b - a }'; }
 fact kernel "$(uname -r)"
 fact outer_init_uptime "$(up)"
 fact nproc "$(nproc)"
@@ -55,13 +55,7 @@ socat -u "VSOCK-LISTEN:$TO_HOST_PORT" CREATE:/tmp/from-guest 2>/tmp/from-guest.e
 gl=$!
 wait_listen "$TO_HOST_PORT"
 fact host_listen_ready "$?"
-t_q=$(up)
-QEMU_MODULE_DIR=${QEMU_MODULE_DIR:-} timeout -s KILL "$INNER_TIMEOUT" \
-	qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -smp 1 -m "$INNER_MEM" \
-	-nographic -no-reboot -nic none -kernel "$INNER_KERNEL" -initrd "$INNER_INITRD" \
-	-append "console=ttyS0 quiet panic=-1 reboot=t vmtest_timeout=$((INNER_TIMEOUT - 30))" \
-	-device vhost-vsock-device,guest-cid=3 </dev/null >/tmp/inner.console 2>&1 &
-qp=$!
+start_inner
 # the inner guest's init says START when it runs /scenario
 if wait_for "$INNER_TIMEOUT" grep -q '@@VMTEST@@ START' /tmp/inner.console; then
 	fact inner_started 1
