@@ -75,48 +75,42 @@ static int tmp_name(const char *path, char *out, size_t sz)
 	return side_name(path, ".vsockmon-new", out, sz);
 }
 
-struct diag_want {
-	uint32_t ino, dev;
-	bool found;
-};
-
 static int diag_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct diag_want *w = data;
+	struct hyb_listen_set *set = data;
 	const struct unix_diag_msg *m = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(*m)) {
 		const struct unix_diag_vfs *v;
+		void *grown;
 
 		if (mnl_attr_get_type(a) != UNIX_DIAG_VFS ||
 		    mnl_attr_get_payload_len(a) < sizeof(*v))
 			continue;
 		v = mnl_attr_get_payload(a);
-		if (v->udiag_vfs_ino == w->ino && v->udiag_vfs_dev == w->dev)
-			w->found = true;
+		grown = realloc(set->v, (set->n + 1) * sizeof(*set->v));
+		if (!grown)
+			return MNL_CB_ERROR;
+		set->v = grown;
+		set->v[set->n].ino = v->udiag_vfs_ino;
+		set->v[set->n].dev = v->udiag_vfs_dev;
+		set->n++;
 	}
 	return MNL_CB_OK;
 }
 
-int hyb_listening(const char *path)
+int hyb_listen_dump(struct hyb_listen_set *set)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct unix_diag_req *req;
-	struct diag_want w = { 0 };
-	struct stat st;
 	unsigned int seq = 1;
 	int ret, err = 0;
 
-	if (stat(path, &st))
-		return -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return 0;
-	w.ino = (uint32_t)st.st_ino;
-	/* the kernel reports sb->s_dev, not the encoding stat() gives */
-	w.dev = (uint32_t)((major(st.st_dev) << 20) | minor(st.st_dev));
+	set->v = NULL;
+	set->n = 0;
 	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
 	if (!nl)
 		return -errno;
@@ -143,16 +137,62 @@ int hyb_listening(const char *path)
 			break;
 		}
 		ret = mnl_cb_run(buf, (size_t)ret, seq,
-				 mnl_socket_get_portid(nl), diag_cb, &w);
+				 mnl_socket_get_portid(nl), diag_cb, set);
 		if (ret <= MNL_CB_STOP) {
 			if (ret < 0)
-				err = -errno;
+				err = errno ? -errno : -ENOMEM;
 			break;
 		}
 	}
 out:
 	mnl_socket_close(nl);
-	return err ? err : w.found;
+	if (err)
+		hyb_listen_free(set);
+	return err;
+}
+
+void hyb_listen_free(struct hyb_listen_set *set)
+{
+	free(set->v);
+	set->v = NULL;
+	set->n = 0;
+}
+
+int hyb_listen_has(const struct hyb_listen_set *set, const char *path)
+{
+	struct stat st;
+	uint32_t ino, dev;
+	size_t i;
+
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return 0;
+	ino = (uint32_t)st.st_ino;
+	/* the kernel reports sb->s_dev, not the encoding stat() gives */
+	dev = (uint32_t)((major(st.st_dev) << 20) | minor(st.st_dev));
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].ino == ino && set->v[i].dev == dev)
+			return 1;
+	return 0;
+}
+
+int hyb_listening(const char *path)
+{
+	struct hyb_listen_set set;
+	struct stat st;
+	int ret;
+
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return 0;
+	ret = hyb_listen_dump(&set);
+	if (ret)
+		return ret;
+	ret = hyb_listen_has(&set, path);
+	hyb_listen_free(&set);
+	return ret;
 }
 
 static int state_add(int state_fd, const char *path)

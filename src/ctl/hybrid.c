@@ -503,6 +503,8 @@ static struct listener *find_listener(struct hybrid *h, const char *path)
  */
 static void rescan(struct hybrid *h)
 {
+	struct hyb_listen_set set = { NULL, 0 };
+	bool dumped = false;
 	struct listener *l, *next;
 	struct dirent *e;
 	DIR *d;
@@ -526,13 +528,20 @@ static void rescan(struct hybrid *h)
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", h->dir,
 				     e->d_name) >= sizeof(path) ||
-		    find_listener(h, path) || hyb_listening(path) != 1)
+		    find_listener(h, path))
+			continue;
+		/* one dump per rescan, and only when there is a candidate */
+		if (!dumped && hyb_listen_dump(&set))
+			break;
+		dumped = true;
+		if (hyb_listen_has(&set, path) != 1)
 			continue;
 		if (add_listener(h, path, !main_path, main_path ? 0 : port,
 				 why, sizeof(why)) < 0 && *why)
 			ctl_msg("interpose %s: %s", path, why);
 	}
 	closedir(d);
+	hyb_listen_free(&set);
 }
 
 static void restore_all(struct hybrid *h)

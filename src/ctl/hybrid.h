@@ -64,6 +64,14 @@ int hyb_hidden_name(const char *path, char *out, size_t sz);
  * namespace), 0 if not, -errno if that cannot be told.
  */
 int hyb_listening(const char *path);
+/* The same for many paths: one dump of the listeners' files, then asks. */
+struct hyb_listen_set {
+	struct { uint32_t ino, dev; } *v;
+	size_t n;
+};
+int hyb_listen_dump(struct hyb_listen_set *set);
+int hyb_listen_has(const struct hyb_listen_set *set, const char *path);
+void hyb_listen_free(struct hyb_listen_set *set);
 /*
  * Put a listener of ours in place of the listening socket at path:
  * link the original to its hidden name, bind ours beside it, rename ours
