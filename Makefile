@@ -32,7 +32,8 @@ help:
 	@echo "make e2e                         end-to-end scenarios on Debian 5.10/6.1/6.12/7.2 in QEMU"
 	@echo "make stress                      cycles, 64 monitors, rmmod, hostile rtnetlink on Debian 6.1/7.2 in QEMU"
 	@echo "make unit                        fast tests: ABI, tool (seconds)"
-	@echo "make fuzz                        libFuzzer on the tool's parsers, filter, decoder (FUZZ_SECONDS=30 each)"
+	@echo "make fuzz                        libFuzzer on the tool's parsers, filter, decoder: fixed seed and count (the gate)"
+	@echo "make fuzz-long                   open-ended fuzzing, random seed (FUZZ_SECONDS=600 each, FUZZ_SEED=..)"
 	@echo "make style                       checkpatch on the module"
 	@echo "make matrix                      DKMS builds for Debian kernels in chroots"
 	@echo "make vm-smoke                    boot Debian 6.1 in QEMU with our module"
@@ -91,6 +92,12 @@ unit:
 fuzz:
 	@scripts/install-deps build fuzz
 	@tests/run fuzz
+
+# Not part of check: exploration whose findings become committed
+# regress-* seeds that the gate (make fuzz) replays.
+fuzz-long:
+	@scripts/install-deps build fuzz
+	@tests/fuzz/run --long --selftest
 
 style:
 	@tests/run style
@@ -175,5 +182,5 @@ clean:
 	rm -rf vsockmon-*.tar.gz dist
 
 .PHONY: all help deps module ctl install install-ctl install-module \
-	dkms-install install-modprobe dist demo e2e stress test-debug-kernel \
+	dkms-install install-modprobe dist demo fuzz-long e2e stress test-debug-kernel \
 	test-microvm microvm vm-vhost bench bench-vhost bench-hybrid vm-hybrid unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean

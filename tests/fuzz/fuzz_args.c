@@ -3,11 +3,16 @@
  * Command-line parsing (args.c, and cli.c's help): every subcommand's
  * parser on an argv built from the input.
  *
- * Input: a selector byte, then NUL-separated arguments. Selector % 10:
+ * Input: a selector byte, then NUL-separated arguments. Selector % 11:
  * 0-7 parse up, down, list, status, capture, top, version, doctor;
  * 8 runs "vsockmon-ctl help ..." through ctl_main(); 9 checks one
  * number option (next byte: which, and in which form) against a
- * reference parser, with the rest of the input as its value.
+ * reference parser, with the rest of the input as its value; 10 parses
+ * extcap.
+ *
+ * The subcommands and options it knows are checked against the command
+ * table (cmdtab.h) before the first input: one the table has and this
+ * file does not know, or the reverse, stops every run.
  *
  * Oracles: the same argv parses to the same result twice (getopt's
  * state is reset); an accepted command line meets the documented
@@ -22,6 +27,8 @@
 
 #include "ctl.h"
 #include "cmds.h"
+#include "cmdtab.h"
+#include "extcap.h"
 #include "fuzz.h"
 
 #define MAX_ARGS 48
@@ -34,6 +41,8 @@ struct args {
 };
 
 union opts {
+	struct doctor_opts doctor;
+	struct extcap_opts extcap;
 	struct up_opts up;
 	struct down_opts down;
 	struct list_opts list;
@@ -45,9 +54,106 @@ union opts {
 
 static FILE *devnull;
 
-static const char *const cmd_names[] = {
-	"up", "down", "list", "status", "capture", "top", "version", "doctor",
+enum {
+	C_UP, C_DOWN, C_LIST, C_STATUS, C_CAPTURE, C_TOP, C_VERSION, C_DOCTOR,
+	C_EXTCAP, NCMDS
 };
+
+/*
+ * Every subcommand this fuzzer parses, with every long option its oracles
+ * (render(), same(), check_accepted()) understand. "help" is known to
+ * check_help(). known_check() holds this against the command table.
+ */
+static const struct known_cmd {
+	const char *name;
+	const char *const opts[24];	/* long names; NULL ends */
+} known[NCMDS] = {
+	[C_UP] = { "up", { NULL } },
+	[C_DOWN] = { "down", { "all", "stale" } },
+	[C_LIST] = { "list", { "json", "names" } },
+	[C_STATUS] = { "status", { "json" } },
+	[C_CAPTURE] = { "capture", {
+		"interface", "write", "read", "uds", "guest-cid", "count",
+		"duration", "snaplen", "buffer", "cid", "src-cid", "dst-cid",
+		"port", "op", "filter", "pcapng", "quiet" } },
+	[C_TOP] = { "top", {
+		"interface", "read", "uds", "guest-cid", "interval", "once",
+		"json" } },
+	[C_VERSION] = { "version", { "json" } },
+	[C_DOCTOR] = { "doctor", { NULL } },
+	[C_EXTCAP] = { "extcap", {
+		"extcap-interfaces", "extcap-version", "extcap-interface",
+		"extcap-dlts", "extcap-config", "extcap-capture-filter",
+		"capture", "fifo", "debug", "debug-file", "cid", "src-cid",
+		"dst-cid", "port", "op", "snaplen", "buffer" } },
+};
+
+#define cmd_names(i) (known[i].name)
+
+static bool known_has(const struct known_cmd *k, const char *lng)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(k->opts) / sizeof(k->opts[0]) && k->opts[i]; i++)
+		if (!strcmp(k->opts[i], lng))
+			return true;
+	return false;
+}
+
+static bool table_has(const struct cmd_def *d, const char *lng)
+{
+	const struct opt_def *o;
+
+	for (o = d->opts; o->id; o++)
+		if (!strcmp(o->lng, lng))
+			return true;
+	return false;
+}
+
+/* The command table and this file know the same subcommands and options. */
+static void known_check(void)
+{
+	const struct cmd_def *d;
+	const struct opt_def *o;
+	size_t i, j;
+
+	for (i = 0; i < cmd_count; i++) {
+		d = &cmd_table[i];
+		if (!strcmp(d->name, "help"))
+			continue;
+		for (j = 0; j < NCMDS && strcmp(known[j].name, d->name); j++)
+			;
+		if (j == NCMDS) {
+			fprintf(stderr, "ORACLE MISMATCH fuzz_args: subcommand "
+				"'%s' is in the command table but unknown to "
+				"fuzz_args.c: teach it parse() and its oracles\n",
+				d->name);
+			abort();
+		}
+		for (o = d->opts; o->id; o++) {
+			if (known_has(&known[j], o->lng))
+				continue;
+			fprintf(stderr, "ORACLE MISMATCH fuzz_args: %s --%s is "
+				"in the command table but unknown to fuzz_args.c: "
+				"teach render(), same() and check_accepted()\n",
+				d->name, o->lng);
+			abort();
+		}
+	}
+	for (j = 0; j < NCMDS; j++) {
+		d = cmd_find(known[j].name);
+		for (i = 0; d && i < sizeof(known[j].opts) / sizeof(char *) &&
+		     known[j].opts[i]; i++)
+			if (!table_has(d, known[j].opts[i]))
+				d = NULL;
+		if (!d) {
+			fprintf(stderr, "ORACLE MISMATCH fuzz_args: fuzz_args.c "
+				"knows %s or one of its options, which the "
+				"command table no longer has\n", known[j].name);
+			abort();
+		}
+	}
+}
 
 static void args_add(struct args *a, const char *s, size_t n)
 {
@@ -149,7 +255,8 @@ static int parse(int cmd, struct args *a, union opts *o)
 	case 4: return parse_capture(a->argc, a->argv, &o->capture);
 	case 5: return parse_top(a->argc, a->argv, &o->top);
 	case 6: return parse_version(a->argc, a->argv, &o->version);
-	default: return parse_noargs(a->argc, a->argv);
+	case C_DOCTOR: return parse_doctor(a->argc, a->argv, &o->doctor);
+	default: return parse_extcap(a->argc, a->argv, &o->extcap);
 	}
 }
 
@@ -164,6 +271,8 @@ static bool capture_eq(const struct capture_opts *x, const struct capture_opts *
 
 	return str_eq(x->ifname, y->ifname) && str_eq(x->write, y->write) &&
 	       str_eq(x->read, y->read) && str_eq(x->filter, y->filter) &&
+	       str_eq(x->uds, y->uds) && x->guest_cid == y->guest_cid &&
+	       x->extcap == y->extcap &&
 	       x->count == y->count && x->duration == y->duration &&
 	       x->snaplen == y->snaplen && x->buffer_mib == y->buffer_mib &&
 	       x->pcapng == y->pcapng && x->quiet == y->quiet &&
@@ -178,6 +287,7 @@ static bool capture_eq(const struct capture_opts *x, const struct capture_opts *
 static bool top_eq(const struct top_opts *x, const struct top_opts *y)
 {
 	return str_eq(x->ifname, y->ifname) && str_eq(x->read, y->read) &&
+	       str_eq(x->uds, y->uds) && x->guest_cid == y->guest_cid &&
 	       x->interval == y->interval && x->once == y->once &&
 	       x->json == y->json;
 }
@@ -205,7 +315,13 @@ static bool same(int cmd, const union opts *x, const union opts *y)
 	case 4: return capture_eq(&x->capture, &y->capture);
 	case 5: return top_eq(&x->top, &y->top);
 	case 6: return x->version.json == y->version.json;
-	default: return true;
+	case C_DOCTOR: return true;
+	default: return x->extcap.action == y->extcap.action &&
+			str_eq(x->extcap.iface, y->extcap.iface) &&
+			str_eq(x->extcap.monitor, y->extcap.monitor) &&
+			str_eq(x->extcap.filter, y->extcap.filter) &&
+			str_eq(x->extcap.fifo, y->extcap.fifo) &&
+			capture_eq(&x->extcap.cap, &y->extcap.cap);
 	}
 }
 
@@ -235,7 +351,7 @@ static void render(int cmd, const union opts *o, struct args *r)
 	int i;
 
 	r->argc = 0;
-	args_add(r, cmd_names[cmd], strlen(cmd_names[cmd]));
+	args_add(r, cmd_names(cmd), strlen(cmd_names(cmd)));
 	switch (cmd) {
 	case 0:
 		addf(r, "--");
@@ -257,6 +373,10 @@ static void render(int cmd, const union opts *o, struct args *r)
 			addf(r, "--write=%s", c->write);
 		if (c->read)
 			addf(r, "--read=%s", c->read);
+		if (c->uds)
+			addf(r, "--uds=%s", c->uds);
+		if (c->guest_cid)
+			addf(r, "--guest-cid=%u", c->guest_cid);
 		if (c->filter)
 			addf(r, "--filter=%s", c->filter);
 		if (c->count)
@@ -264,7 +384,8 @@ static void render(int cmd, const union opts *o, struct args *r)
 		if (c->duration)
 			addf(r, "--duration=%.17g", c->duration);
 		addf(r, "--snaplen=%d", c->snaplen);
-		addf(r, "--buffer=%d", c->buffer_mib);
+		if (!c->uds)	/* --uds has no kernel ring to size */
+			addf(r, "--buffer=%d", c->buffer_mib);
 		if (c->quiet)
 			addf(r, "--quiet");
 		if (c->pcapng)
@@ -285,6 +406,10 @@ static void render(int cmd, const union opts *o, struct args *r)
 			addf(r, "--interface=%s", o->top.ifname);
 		if (o->top.read)
 			addf(r, "--read=%s", o->top.read);
+		if (o->top.uds)
+			addf(r, "--uds=%s", o->top.uds);
+		if (o->top.guest_cid)
+			addf(r, "--guest-cid=%u", o->top.guest_cid);
 		addf(r, "--interval=%.17g", o->top.interval);
 		if (o->top.once)
 			addf(r, "--once");
@@ -292,6 +417,27 @@ static void render(int cmd, const union opts *o, struct args *r)
 			addf(r, "--json");
 		break;
 	}
+}
+
+/* What Wireshark's call needs for the question it asks. */
+static void check_accepted_extcap(const struct args *a,
+				  const struct extcap_opts *e)
+{
+	const char *mon = NULL;
+
+	check_ptr(a, e->iface, "--extcap-interface");
+	check_ptr(a, e->fifo, "--fifo");
+	check_ptr(a, e->filter, "--extcap-capture-filter");
+	oracle(e->action != EXTCAP_NONE, "extcap without a question");
+	if (e->action == EXTCAP_INTERFACES)
+		return;
+	oracle(e->iface && !extcap_monitor_of(e->iface, &mon) &&
+	       str_eq(mon, e->monitor), "extcap interface '%s'", e->iface);
+	oracle(!e->monitor || ref_ifname(e->monitor), "extcap monitor '%s'",
+	       e->monitor);
+	oracle(e->action != EXTCAP_CAPTURE || (e->fifo && *e->fifo),
+	       "--capture without --fifo");
+	oracle(!e->filter || *e->filter, "empty filter kept");
 }
 
 static void check_accepted(int cmd, const struct args *a, const union opts *o)
@@ -338,6 +484,10 @@ static void check_accepted(int cmd, const struct args *a, const union opts *o)
 		oracle((c->match.set & 7) != 7 || c->match.cid == c->match.src_cid ||
 		       c->match.cid == c->match.dst_cid,
 		       "[%s] can match nothing", show(a));
+		check_ptr(a, c->uds, "--uds");
+		oracle(!c->uds == !c->guest_cid, "--uds '%s' --guest-cid %u",
+		       c->uds, c->guest_cid);
+		oracle(!c->uds || (!c->ifname && !c->read), "--uds with -i or -r");
 		break;
 	case 5:
 		check_ptr(a, o->top.ifname, "-i");
@@ -347,6 +497,13 @@ static void check_accepted(int cmd, const struct args *a, const union opts *o)
 		oracle(o->top.interval >= 0.05 && o->top.interval <= 1e9,
 		       "--interval %g", o->top.interval);
 		oracle(!(o->top.read && o->top.ifname), "-r with -i");
+		check_ptr(a, o->top.uds, "--uds");
+		oracle(!o->top.uds == !o->top.guest_cid, "top --uds/--guest-cid");
+		oracle(!o->top.uds || (!o->top.ifname && !o->top.read),
+		       "top --uds with -i or -r");
+		break;
+	case C_EXTCAP:
+		check_accepted_extcap(a, &o->extcap);
 		break;
 	}
 }
@@ -376,9 +533,9 @@ static void check_message(int cmd, const struct args *a, const char *err)
 
 	/* The name may hold quotes and newlines: cut at the usage that follows. */
 	snprintf(unknown, sizeof(unknown), "%s: %s: unknown option '", PROG_NAME,
-		 cmd_names[cmd]);
+		 cmd_names(cmd));
 	snprintf(needs, sizeof(needs), "%s: %s: option '", PROG_NAME,
-		 cmd_names[cmd]);
+		 cmd_names(cmd));
 	if (!strncmp(err, unknown, strlen(unknown))) {
 		p = err + strlen(unknown);
 		q = last(p, "'\nUsage: ");
@@ -406,7 +563,7 @@ static void check_message(int cmd, const struct args *a, const char *err)
 	       (int)(q - p), p);
 	if (short_opt && p[1] == '-')
 		return;		/* "--" alone ends the options */
-	args_add(&one, cmd_names[cmd], strlen(cmd_names[cmd]));
+	args_add(&one, cmd_names(cmd), strlen(cmd_names(cmd)));
 	args_add(&one, p, (size_t)(q - p));
 	rc = parse(cmd, &one, &o);
 	oracle(rc == PARSE_USAGE, "[%s]: message blames '%s', which alone "
@@ -422,7 +579,7 @@ static void check_parse(int cmd, struct fin *in)
 	char *err = NULL;
 	int rc, rc2;
 
-	args_add(&a, cmd_names[cmd], strlen(cmd_names[cmd]));
+	args_add(&a, cmd_names(cmd), strlen(cmd_names(cmd)));
 	args_add_input(&a, in);
 	args_copy(&b, &a);
 	ctl_stderr = open_memstream(&err, &err_len);
@@ -435,7 +592,7 @@ static void check_parse(int cmd, struct fin *in)
 		check_message(cmd, &a, err);
 	free(err);
 	oracle(rc == PARSE_OK || rc == PARSE_HELP || rc == PARSE_USAGE,
-	       "%s returned %d", cmd_names[cmd], rc);
+	       "%s returned %d", cmd_names(cmd), rc);
 	rc2 = parse(cmd, &b, &p);
 	oracle(rc == rc2 && (rc || same(cmd, &o, &p)),
 	       "[%s] parsed twice gave %d then %d", show(&a), rc, rc2);
@@ -460,13 +617,8 @@ static void check_parse(int cmd, struct fin *in)
  */
 static void check_help(struct fin *in)
 {
-	static const char *const all[] = {
-		"up", "down", "list", "status", "capture", "top", "doctor",
-		"version", "help",
-	};
 	struct args a = { 0 };
 	bool want = false;
-	size_t i;
 	int rc;
 
 	args_add(&a, PROG_NAME, strlen(PROG_NAME));
@@ -474,8 +626,8 @@ static void check_help(struct fin *in)
 	args_add_input(&a, in);
 	if (a.argc == 2)
 		want = true;
-	for (i = 0; a.argc == 3 && i < sizeof(all) / sizeof(all[0]); i++)
-		want |= !strcmp(a.argv[2], all[i]);
+	if (a.argc == 3)
+		want |= cmd_find(a.argv[2]) != NULL;
 	if (a.argc == 3)
 		want |= !strcmp(a.argv[2], "-h") || !strcmp(a.argv[2], "--help");
 	rc = ctl_main(a.argc, a.argv);
@@ -606,6 +758,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_init_plant();
+	known_check();
 	devnull = fopen("/dev/null", "w");
 	if (!devnull)
 		abort();
@@ -616,13 +769,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fin in = { data, size };
-	int sel = fin_u8(&in) % 10;
+	int sel = fin_u8(&in) % 11;
 
 	if (sel < 8)
 		check_parse(sel, &in);
 	else if (sel == 8)
 		check_help(&in);
-	else
+	else if (sel == 9)
 		check_number(&in);
+	else
+		check_parse(C_EXTCAP, &in);
 	return 0;
 }
