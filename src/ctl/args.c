@@ -236,9 +236,10 @@ static int shared_capture_opt(const char *cmd, int c, const char *arg,
 
 	switch (c) {
 	case 's':
-		if (num_arg(cmd, "--snaplen", arg, 1, MAX_SNAPLEN, &v))
+		/* 0 is the largest, as in tcpdump and dumpcap */
+		if (num_arg(cmd, "--snaplen", arg, 0, MAX_SNAPLEN, &v))
 			return PARSE_USAGE;
-		o->snaplen = (int)v;
+		o->snaplen = v ? (int)v : MAX_SNAPLEN;
 		return 1;
 	case 'B':
 		if (num_arg(cmd, "--buffer", arg, 1, MAX_BUFFER_MIB, &v))
@@ -369,6 +370,9 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'U':
+			o->packet_buffered = true;
+			break;
 		case OPT_DURATION:
 			if (!parse_seconds(optarg, &o->duration))
 				return usage_error(cmd, "--duration: '%s' is not a "
@@ -392,6 +396,9 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 				   "--filter)", argv[optind]);
 	if (o->pcapng && !o->write)
 		return usage_error(cmd, "--pcapng needs -w");
+	if (o->packet_buffered && !o->write)
+		return usage_error(cmd, "-U needs -w (lines are flushed as they "
+				   "come)");
 	if (o->read && o->ifname)
 		return usage_error(cmd, "-r and -i exclude each other");
 	if (o->write && !*o->write)

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ctl.h"
 #include "cmds.h"
@@ -20,7 +21,11 @@ struct sink {
 	pcap_dumper_t *dump;
 	struct pcapng_writer ng;
 	bool lines, ng_open;
-	bool flush_each;	/* extcap: every frame reaches the fifo at once */
+	/*
+	 * Every frame reaches the reader at once: extcap's fifo, -U, and
+	 * any pipe, socket or terminal (| wireshark -k -i -, ssh ... | ...).
+	 */
+	bool flush_each;
 	FILE *out;		/* for lines */
 	int watch_fd;		/* a pipe or fifo we write, else -1 */
 	int werr;		/* first write error */
@@ -65,9 +70,21 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 			pcap_dump_flush(k->dump);
 		if (ferror(pcap_dump_file(k->dump)))
 			stop_with(k, errno);
-	} else if (pcapng_write(&k->ng, h, data)) {
+	} else if (pcapng_write(&k->ng, h, data) ||
+		   (k->flush_each && fflush(k->ng.f))) {
 		stop_with(k, errno);
 	}
+}
+
+/* A reader that waits for each frame: a pipe, fifo, socket or terminal. */
+static bool live_reader(FILE *f)
+{
+	struct stat st;
+	int fd = f ? fileno(f) : -1;
+
+	if (fd < 0 || fstat(fd, &st))
+		return false;
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd);
 }
 
 /* A pipe or fifo: its reader may leave while no frame comes to tell us. */
@@ -106,6 +123,12 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 		}
 		k->ng_open = true;
 		k->watch_fd = pipe_fd(k->ng.f);
+		k->flush_each = o->extcap || o->packet_buffered ||
+				live_reader(k->ng.f);
+		if (k->flush_each && fflush(k->ng.f)) {
+			stop_with(k, errno);
+			return k->werr ? EXIT_FAIL : 0;
+		}
 		return 0;
 	}
 	/* a fifo: blocks until its reader (Wireshark's dumpcap) opens it */
@@ -118,7 +141,8 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 	}
 	k->watch_fd = pipe_fd(pcap_dump_file(k->dump));
 	/* the reader waits for the file header before it shows anything */
-	k->flush_each = o->extcap;
+	k->flush_each = o->extcap || o->packet_buffered ||
+			live_reader(pcap_dump_file(k->dump));
 	if (k->flush_each && pcap_dump_flush(k->dump)) {
 		stop_with(k, errno);
 		return k->werr ? EXIT_FAIL : 0;

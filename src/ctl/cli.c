@@ -80,7 +80,7 @@ static const struct opt_def capture_opts[] = {
 	{ 'c', "count", ARG_VALUE, "COUNT", "stop after COUNT frames" },
 	{ OPT_DURATION, "duration", ARG_VALUE, "SECONDS", "stop after SECONDS" },
 	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame with -w "
-	  "(default 262144)" },
+	  "(default and 0: 262144)" },
 	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
 	  "(default 32, at most 2047)" },
 	MATCH_OPTS,
@@ -89,6 +89,8 @@ static const struct opt_def capture_opts[] = {
 	  "options" },
 	{ OPT_PCAPNG, "pcapng", ARG_NONE, NULL, "write pcapng instead of pcap "
 	  "(needs -w)" },
+	{ 'U', "packet-buffered", ARG_NONE, NULL, "write each frame at once "
+	  "(default into a pipe)" },
 	{ 'q', "quiet", ARG_NONE, NULL, "no banner, notes or statistics on stderr" },
 	END
 };
@@ -129,7 +131,7 @@ static const struct opt_def extcap_opts[] = {
 	{ OPT_OP, "op", ARG_OP, "OP", "connect, disconnect, control, payload "
 	  "or any" },
 	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame "
-	  "(default 262144)" },
+	  "(default and 0: 262144)" },
 	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
 	  "(default 32)" },
 	END

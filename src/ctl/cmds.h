@@ -40,6 +40,7 @@ struct capture_opts {
 	int snaplen;
 	unsigned int buffer_mib;
 	bool pcapng, quiet;
+	bool packet_buffered;	/* -U: flush every frame, as tcpdump -U */
 	/*
 	 * extcap: flush every frame (Wireshark shows what reached the fifo),
 	 * and the fifo's reader leaving is a normal end, as a stop signal is.

@@ -75,7 +75,7 @@ static const struct known_cmd {
 	[C_CAPTURE] = { "capture", {
 		"interface", "write", "read", "uds", "guest-cid", "count",
 		"duration", "snaplen", "buffer", "cid", "src-cid", "dst-cid",
-		"port", "op", "filter", "pcapng", "quiet" } },
+		"port", "op", "filter", "pcapng", "quiet", "packet-buffered" } },
 	[C_TOP] = { "top", {
 		"interface", "read", "uds", "guest-cid", "interval", "once",
 		"json" } },
@@ -276,6 +276,7 @@ static bool capture_eq(const struct capture_opts *x, const struct capture_opts *
 	       x->count == y->count && x->duration == y->duration &&
 	       x->snaplen == y->snaplen && x->buffer_mib == y->buffer_mib &&
 	       x->pcapng == y->pcapng && x->quiet == y->quiet &&
+	       x->packet_buffered == y->packet_buffered &&
 	       m->set == n->set &&
 	       (!(m->set & MATCH_CID) || m->cid == n->cid) &&
 	       (!(m->set & MATCH_SRC_CID) || m->src_cid == n->src_cid) &&
@@ -390,6 +391,8 @@ static void render(int cmd, const union opts *o, struct args *r)
 			addf(r, "--quiet");
 		if (c->pcapng)
 			addf(r, "--pcapng");
+		if (c->packet_buffered)
+			addf(r, "--packet-buffered");
 		if (m->set & MATCH_CID)
 			addf(r, "--cid=%llu", (unsigned long long)m->cid);
 		if (m->set & MATCH_SRC_CID)
@@ -478,6 +481,7 @@ static void check_accepted(int cmd, const struct args *a, const union opts *o)
 		oracle(c->duration >= 0 && c->duration <= 1e9, "--duration %g",
 		       c->duration);
 		oracle(!c->pcapng || c->write, "--pcapng without -w");
+		oracle(!c->packet_buffered || c->write, "-U without -w");
 		oracle(!(c->read && c->ifname), "-r with -i");
 		oracle(!c->write || *c->write, "-w ''");
 		oracle(!(c->match.set & ~0x1fu), "match set 0x%x", c->match.set);
@@ -673,7 +677,7 @@ static const struct numopt {
 	uint64_t min, max;
 } numopts[] = {
 	{ "count", 'c', 1, UINT64_MAX },
-	{ "snaplen", 's', 1, MAX_SNAPLEN },
+	{ "snaplen", 's', 0, MAX_SNAPLEN },	/* 0: the largest */
 	{ "buffer", 'B', 1, MAX_BUFFER_MIB },
 	{ "cid", 0, 0, UINT64_MAX },
 	{ "src-cid", 0, 0, UINT64_MAX },
@@ -734,6 +738,8 @@ static void check_number(struct fin *in)
 		break;
 	}
 	ok = ref_num(val, no->min, no->max, &want);
+	if (ok && !want && !strcmp(no->lng, "snaplen"))
+		want = MAX_SNAPLEN;
 	for (i = 0; !strcmp(no->lng, "op") && i < 4; i++) {
 		if (!strcmp(val, ops[i])) {
 			ok = true;

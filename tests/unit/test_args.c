@@ -70,7 +70,8 @@ static const struct cli_case cli_cases[] = {
 	{ "capture -c abc", 2, NULL, "-c: 'abc' is not a number" },
 	{ "capture -c -5", 2, NULL, "-c: '-5'" },
 	{ "capture -c 5x", 2, NULL, "-c: '5x'" },
-	{ "capture -s 0", 2, NULL, "--snaplen: '0'" },
+	{ "capture -s -1", 2, NULL, "--snaplen: '-1'" },
+	{ "capture -U", 2, NULL, "-U needs -w" },
 	{ "capture -s 262145", 2, NULL, "--snaplen: '262145'" },
 	{ "capture -B 0", 2, NULL, "--buffer: '0'" },
 	{ "capture -B 4097", 2, NULL, "--buffer: '4097'" },
@@ -194,6 +195,26 @@ static void test_capture_defaults(void **state)
 	assert_int_equal(o.buffer_mib, DEFAULT_BUFFER_MIB);
 	assert_int_equal(o.match.set, 0);
 	assert_false(o.pcapng);
+	assert_false(o.packet_buffered);
+}
+
+/* tcpdump's and dumpcap's conventions: -s 0 is the largest, -U per frame */
+static void test_capture_tcpdump_conventions(void **state)
+{
+	struct argv_buf b;
+	struct capture_opts o;
+	char **argv = mkargv(&b, "capture -s 0 -U -w x.pcap");
+
+	(void)state;
+	assert_int_equal(parse_capture(b.argc, argv, &o), PARSE_OK);
+	argv_free(&b);
+	assert_int_equal(o.snaplen, MAX_SNAPLEN);
+	assert_true(o.packet_buffered);
+	argv = mkargv(&b, "capture --snaplen=0 --packet-buffered -w -");
+	assert_int_equal(parse_capture(b.argc, argv, &o), PARSE_OK);
+	argv_free(&b);
+	assert_int_equal(o.snaplen, MAX_SNAPLEN);
+	assert_true(o.packet_buffered);
 }
 
 static void test_capture_edges(void **state)
@@ -361,6 +382,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_table),
 		cmocka_unit_test(test_capture_values),
+		cmocka_unit_test(test_capture_tcpdump_conventions),
 		cmocka_unit_test(test_capture_defaults),
 		cmocka_unit_test(test_capture_edges),
 		cmocka_unit_test(test_write_stdout_and_read),

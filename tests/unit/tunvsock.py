@@ -6,11 +6,14 @@ packet socket on it, as libpcap sees a vsock monitor.
 
 Usage: tunvsock.py NAME [--frames N] [--every SECONDS] [--payload BYTES]
                         [--wait SECONDS] [--hold SECONDS] [--ready FILE]
+                        [--go FILE]
 
 Creates NAME (up), touches FILE when ready, waits --wait seconds (for a
 capture to start), writes N frames (CID 3:1000 > 2:1234, virtio RW with
 --payload bytes each), then keeps the device --hold seconds. The device
-goes away with this process. Needs root and /dev/net/tun.
+goes away with this process. With --go, it waits (up to 30 s) until FILE
+exists instead of --wait seconds: a test creates it once the capture says
+it is capturing. Needs root and /dev/net/tun.
 """
 import argparse
 import fcntl
@@ -45,6 +48,7 @@ def main():
     ap.add_argument("--wait", type=float, default=0.5)
     ap.add_argument("--hold", type=float, default=0.0)
     ap.add_argument("--ready")
+    ap.add_argument("--go")
     a = ap.parse_args()
 
     fd = os.open("/dev/net/tun", os.O_RDWR)
@@ -53,7 +57,12 @@ def main():
     subprocess.run(["ip", "link", "set", a.name, "up"], check=True)
     if a.ready:
         open(a.ready, "w").close()
-    time.sleep(a.wait)
+    if a.go:
+        end = time.monotonic() + 30
+        while not os.path.exists(a.go) and time.monotonic() < end:
+            time.sleep(0.01)
+    else:
+        time.sleep(a.wait)
     for i in range(a.frames):
         try:
             os.write(fd, frame(i, a.payload))
