@@ -268,9 +268,13 @@ static int shared_capture_opt(const char *cmd, int c, const char *arg,
 		m->set |= MATCH_PORT;
 		return 1;
 	case OPT_OP:
+		if (!strcmp(arg, "any")) {	/* as the extcap's menu has it */
+			m->set &= ~MATCH_OP;
+			return 1;
+		}
 		if (parse_op(arg, &m->op))
 			return usage_error(cmd, "--op: '%s' is not one of connect, "
-					   "disconnect, control, payload", arg);
+					   "disconnect, control, payload, any", arg);
 		m->set |= MATCH_OP;
 		return 1;
 	}
@@ -392,8 +396,8 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 	if (it.rc)
 		return it.rc;
 	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s' (filters go in "
-				   "--filter)", argv[optind]);
+		return usage_error(cmd, "unexpected argument '%s': %s",
+				   argv[optind], FILTER_HINT);
 	if (o->pcapng && !o->write)
 		return usage_error(cmd, "--pcapng needs -w");
 	if (o->packet_buffered && !o->write)
@@ -580,8 +584,8 @@ int parse_extcap(int argc, char **argv, struct extcap_opts *o)
 		case OPT_DEBUG_FILE:
 			continue;
 		}
-		/* the configuration: "" and --op any are "not set" */
-		if (unset(optarg) || (c == OPT_OP && !strcmp(optarg, "any")))
+		/* the configuration: "" is "not set" */
+		if (unset(optarg))
 			continue;
 		r = shared_capture_opt(cmd, c, optarg, &o->cap);
 		if (r == PARSE_USAGE)

@@ -84,7 +84,8 @@ static const struct opt_def capture_opts[] = {
 	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
 	  "(default 32, at most 2047)" },
 	MATCH_OPTS,
-	{ OPT_OP, "op", ARG_OP, "OP", "connect, disconnect, control or payload" },
+	{ OPT_OP, "op", ARG_OP, "OP", "connect, disconnect, control, payload or "
+	  "any" },
 	{ OPT_FILTER, "filter", ARG_VALUE, "EXPR", "libpcap expression, ANDed with the "
 	  "options" },
 	{ OPT_PCAPNG, "pcapng", ARG_NONE, NULL, "write pcapng instead of pcap "

@@ -38,6 +38,14 @@ struct vsock_match {
 /* "connect" etc. (op_name() in frame.h) or a number; returns 0 or -1. */
 int parse_op(const char *s, uint16_t *op);
 
+/*
+ * libpcap has no vsock primitives ("port 22" fails for DLT_VSOCK): what to
+ * write instead, for a tcpdump-style expression and libpcap's refusal.
+ */
+#define FILTER_HINT "vsock filters are options: --cid, --src-cid, " \
+	"--dst-cid, --port, --op; or --filter 'link[OFF:SIZE] = ...' on the " \
+	"little-endian header (vsockmon-ctl(8), FILTERS)"
+
 /* extra's parentheses pair up, so that "A and (extra)" cannot escape. */
 bool filter_balanced(const char *s);
 

@@ -268,7 +268,9 @@ int capsrc_compile(const char *expr, int snaplen, struct bpf_program *prog)
 	 */
 	r = capsrc_compile_msg(expr, snaplen, prog, why, sizeof(why));
 	if (r)
-		ctl_msg("filter '%s': %s", expr, why);
+		ctl_msg("filter '%s': %s%s%s", expr, why,
+			strstr(why, "not implemented") ? "; " : "",
+			strstr(why, "not implemented") ? FILTER_HINT : "");
 	return r;
 }
 

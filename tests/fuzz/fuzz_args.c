@@ -712,7 +712,7 @@ static void check_number(struct fin *in)
 	struct capture_opts c;
 	const uint8_t *nul = memchr(in->p, '\0', in->n);
 	size_t n = nul ? (size_t)(nul - in->p) : in->n;
-	bool ok;
+	bool ok, any;
 	uint64_t want = 0;
 	char *val;
 	size_t i;
@@ -746,10 +746,14 @@ static void check_number(struct fin *in)
 			want = i + 1;
 		}
 	}
+	any = !strcmp(no->lng, "op") && !strcmp(val, "any");
+	ok |= any;
 	rc = parse_capture(a.argc, a.argv, &c);
 	oracle((rc == PARSE_OK) == ok, "--%s '%s': parser %d, reference %s",
 	       no->lng, val, rc, ok ? "accepts" : "rejects");
-	if (ok)
+	if (any)
+		oracle(!(c.match.set & MATCH_OP), "--op any still filters");
+	else if (ok)
 		oracle(numopt_value(sel % NNUMOPTS, &c) == want,
 		       "--%s '%s': %llu, reference %llu", no->lng, val,
 		       (unsigned long long)numopt_value(sel % NNUMOPTS, &c),

@@ -4,10 +4,12 @@
  * checks help, the bash completion and the man page against it:
  *   cmd NAME OPERAND_KIND
  *   opt NAME SHORT|- LONG ARG_KIND
+ *   ops WORD...     (what --op takes by name: the decoder's, and "any")
  */
 #include <stdio.h>
 
 #include "cmdtab.h"
+#include "frame.h"
 
 static const char *kind(enum arg_kind k)
 {
@@ -38,5 +40,9 @@ int main(void)
 				       kind(o->kind));
 		}
 	}
+	printf("ops");
+	for (i = 1; op_name((uint16_t)i); i++)
+		printf(" %s", op_name((uint16_t)i));
+	printf(" any\n");
 	return 0;
 }

@@ -26,6 +26,7 @@ check() {	# check WHAT GOT WANT
 
 "$dump" >"$tmp/table" || { echo "FAIL: $dump"; exit 1; }
 cmds=$(awk '$1 == "cmd" { print $2 }' "$tmp/table")
+ops=$(awk '$1 == "ops" { $1 = ""; print }' "$tmp/table")
 [ -n "$cmds" ] || { echo "FAIL: empty table"; exit 1; }
 
 # The table's options of CMD: "-i --interface ..." sorted, one per line.
@@ -101,7 +102,7 @@ expect_for() {	# the replies wanted after an option or operand of KIND
 	case $1 in
 	monitor) echo "vsm0 vsockmon0" ;;
 	file) echo FILES ;;
-	op) echo "connect control disconnect payload" ;;
+	op) printf '%s\n' $ops | words ;;
 	command) printf '%s\n' $cmds | words ;;
 	*) echo "" ;;
 	esac

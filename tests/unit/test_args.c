@@ -91,6 +91,8 @@ static const struct cli_case cli_cases[] = {
 	{ "capture -r f -i vsm0", 2, NULL, "-r and -i exclude each other" },
 	{ "capture -i bad/x", 2, NULL, "invalid monitor name" },
 	{ "capture port 22", 2, NULL, "unexpected argument 'port'" },
+	{ "capture port 22", 2, NULL, "--port" },
+	{ "capture host 3", 2, NULL, "link[OFF:SIZE]" },
 	{ "capture --bogus", 2, NULL, "capture: unknown option '--bogus'" },
 	{ "capture -x", 2, NULL, "unknown option '-x'" },
 	/* Found by tests/fuzz: these named 'capture' and '--quiet'. */
@@ -215,6 +217,11 @@ static void test_capture_tcpdump_conventions(void **state)
 	argv_free(&b);
 	assert_int_equal(o.snaplen, MAX_SNAPLEN);
 	assert_true(o.packet_buffered);
+	/* --op any, as the extcap's menu has it: the last word wins */
+	argv = mkargv(&b, "capture --op payload --op any");
+	assert_int_equal(parse_capture(b.argc, argv, &o), PARSE_OK);
+	argv_free(&b);
+	assert_false(o.match.set & MATCH_OP);
 }
 
 static void test_capture_edges(void **state)
