@@ -68,8 +68,8 @@ static void opt_begin(struct opt_iter *it, const char *cmd)
 			if (o->arg)
 				*p++ = ':';
 		}
-		it->longs[n++] = (struct option){ o->lng, o->arg ? required_argument :
-						  no_argument, NULL, o->id };
+		it->longs[n++] = (struct option){ o->lng, opt_has_arg(o), NULL,
+						  o->id };
 	}
 	*p = 'h';
 	it->longs[n] = (struct option){ "help", no_argument, NULL, 'h' };
@@ -520,6 +520,10 @@ static int extcap_check(struct extcap_opts *o)
 
 	if (o->action == EXTCAP_NONE && o->filter)
 		o->action = EXTCAP_FILTER;
+	if (o->action == EXTCAP_NONE && o->version)
+		o->action = EXTCAP_VERSION;
+	if (o->action == EXTCAP_VERSION)
+		return PARSE_OK;
 	if (o->action == EXTCAP_NONE)
 		return usage_error(cmd, "which question? (--extcap-interfaces, "
 				   "--extcap-dlts, --extcap-config, "
@@ -579,7 +583,12 @@ int parse_extcap(int argc, char **argv, struct extcap_opts *o)
 		case OPT_FIFO:
 			o->fifo = optarg;
 			continue;
-		case OPT_EXTCAP_VERSION:	/* Wireshark's; any will do */
+		case OPT_EXTCAP_VERSION:	/* Wireshark's value: any will do */
+			o->version = true;
+			/* "--extcap-version 4.0": the value as its own word */
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optind++;
+			continue;
 		case OPT_DEBUG:
 		case OPT_DEBUG_FILE:
 			continue;

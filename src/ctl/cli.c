@@ -114,8 +114,8 @@ static const struct opt_def top_opts[] = {
 static const struct opt_def extcap_opts[] = {
 	{ OPT_EXTCAP_INTERFACES, "extcap-interfaces", ARG_NONE, NULL,
 	  "list the interfaces" },
-	{ OPT_EXTCAP_VERSION, "extcap-version", ARG_VALUE, "VER",
-	  "Wireshark's version (ignored)" },
+	{ OPT_EXTCAP_VERSION, "extcap-version", ARG_VALUE, "[=VER]",
+	  "alone: print this extcap's version" },
 	{ OPT_EXTCAP_INTERFACE, "extcap-interface", ARG_VALUE, "IF",
 	  "the interface asked about" },
 	{ OPT_EXTCAP_DLTS, "extcap-dlts", ARG_NONE, NULL, "its link type" },
@@ -192,10 +192,15 @@ static void print_main_usage(FILE *f)
 }
 
 /* "[-i NAME]" or "[--duration SECONDS]", wrapped under the usage line */
+/* Started as Wireshark's extcap (a symlink named EXTCAP_PROG)? */
+static bool extcap_link;
+
 static void print_synopsis(FILE *f, const struct cmd_def *c)
 {
 	const struct opt_def *o;
-	int col = fprintf(f, "Usage: %s %s", PROG_NAME, c->name);
+	int col = extcap_link && c->handler == h_extcap ?
+		  fprintf(f, "Usage: %s", EXTCAP_PROG) :
+		  fprintf(f, "Usage: %s %s", PROG_NAME, c->name);
 	char item[64];
 
 	if (c->synopsis || c->operands)
@@ -203,10 +208,10 @@ static void print_synopsis(FILE *f, const struct cmd_def *c)
 	for (o = c->opts; !c->synopsis && o->id; o++) {
 		if (opt_short(o))
 			snprintf(item, sizeof(item), "[-%c%s%s]", opt_short(o),
-				 o->arg ? " " : "", o->arg ? o->arg : "");
+				 opt_arg_sep(o), o->arg ? o->arg : "");
 		else
 			snprintf(item, sizeof(item), "[--%s%s%s]", o->lng,
-				 o->arg ? " " : "", o->arg ? o->arg : "");
+				 opt_arg_sep(o), o->arg ? o->arg : "");
 		if (col + 1 + (int)strlen(item) > 78)
 			col = fprintf(f, "\n      ");
 		col += fprintf(f, " %s", item);
@@ -230,10 +235,10 @@ void print_usage(const char *cmd, FILE *f)
 	for (o = c->opts; o->id; o++) {
 		if (opt_short(o))
 			snprintf(flags, sizeof(flags), "-%c, --%s%s%s", opt_short(o),
-				 o->lng, o->arg ? " " : "", o->arg ? o->arg : "");
+				 o->lng, opt_arg_sep(o), o->arg ? o->arg : "");
 		else
 			snprintf(flags, sizeof(flags), "--%s%s%s", o->lng,
-				 o->arg ? " " : "", o->arg ? o->arg : "");
+				 opt_arg_sep(o), o->arg ? o->arg : "");
 		fprintf(f, "  %-24s %s\n", flags, o->help);
 	}
 	fprintf(f, "  %-24s %s\n", "-h, --help", "this help");
@@ -243,7 +248,10 @@ int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(ERR, "%s: %s: ", PROG_NAME, cmd);
+	if (extcap_link && !strcmp(cmd, "extcap"))
+		fprintf(ERR, "%s: ", EXTCAP_PROG);
+	else
+		fprintf(ERR, "%s: %s: ", PROG_NAME, cmd);
 	va_start(ap, fmt);
 	vfprintf(ERR, fmt, ap);
 	va_end(ap);
@@ -316,7 +324,6 @@ static int dispatch(int argc, char **argv)
 	return c->handler(argc - 1, argv + 1);
 }
 
-/* Started as Wireshark's extcap (a symlink named EXTCAP_PROG)? */
 static bool started_as_extcap(const char *argv0)
 {
 	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
@@ -327,7 +334,13 @@ static bool started_as_extcap(const char *argv0)
 
 int ctl_main(int argc, char **argv)
 {
-	if (started_as_extcap(argv[0]))
+	extcap_link = started_as_extcap(argv[0]);
+	if (extcap_link && argc == 2 && (!strcmp(argv[1], "--version") ||
+					 !strcmp(argv[1], "-V"))) {
+		fprintf(OUT, "%s %s\n", EXTCAP_PROG, VSOCKMON_VERSION);
+		return finish_output(EXIT_OK);
+	}
+	if (extcap_link)
 		return finish_output(h_extcap(argc, argv));
 	return finish_output(dispatch(argc, argv));
 }

@@ -66,6 +66,7 @@ struct doctor_opts { bool unused; };
 enum extcap_action {
 	EXTCAP_NONE, EXTCAP_INTERFACES, EXTCAP_DLTS, EXTCAP_CONFIG,
 	EXTCAP_FILTER, EXTCAP_CAPTURE,
+	EXTCAP_VERSION,	/* --extcap-version alone, as sshdump answers it */
 };
 
 struct extcap_opts {
@@ -74,6 +75,7 @@ struct extcap_opts {
 	const char *monitor;	/* its monitor; NULL: a temporary one */
 	const char *filter;	/* --extcap-capture-filter, NULL if none */
 	const char *fifo;
+	bool version;		/* --extcap-version given */
 	struct capture_opts cap;	/* the configuration's options */
 };
 

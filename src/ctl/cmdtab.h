@@ -34,7 +34,8 @@ struct opt_def {
 	int id;			/* the short letter, or OPT_* */
 	const char *lng;	/* long name, without "--" */
 	enum arg_kind kind;
-	const char *arg;	/* argument's name in help, NULL if none */
+	/* argument's name in help, NULL if none, "[=NAME]" if optional */
+	const char *arg;
 	const char *help;
 };
 
@@ -56,6 +57,19 @@ const struct cmd_def *cmd_find(const char *name);
 static inline int opt_short(const struct opt_def *o)
 {
 	return o->id < 0x100 ? o->id : 0;
+}
+
+static inline int opt_has_arg(const struct opt_def *o)
+{
+	if (!o->arg)
+		return 0;	/* no_argument */
+	return o->arg[0] == '[' ? 2 : 1;	/* optional_, required_argument */
+}
+
+/* What separates an option from its argument's name in help. */
+static inline const char *opt_arg_sep(const struct opt_def *o)
+{
+	return opt_has_arg(o) == 1 ? " " : "";
 }
 
 #endif

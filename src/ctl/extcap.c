@@ -57,20 +57,20 @@ void extcap_print_interfaces(FILE *f, const char *unavailable,
 
 	fprintf(f, "extcap {version=%s}{help=file://%s/README.md}\n",
 		VSOCKMON_VERSION, VSOCKMON_DOCDIR);
-	fprintf(f, "interface {value=" EXTCAP_IFACE "}{display=vsock (all "
-		"traffic");
+	/* tshark -D shows "VALUE (DISPLAY)": the display does not repeat it */
+	fprintf(f, "interface {value=" EXTCAP_IFACE "}{display=all traffic");
 	if (unavailable) {
 		fprintf(f, "; unavailable: ");
 		field(f, unavailable);
 	}
-	fprintf(f, ")}\n");
+	fprintf(f, "}\n");
 	for (i = 0; i < n; i++) {
 		/* another capture's monitor comes and goes with it */
 		if (tmpmon_parse(&v[i], &pid))
 			continue;
 		fprintf(f, "interface {value=" EXTCAP_IFACE "-");
 		field(f, v[i].name);
-		fprintf(f, "}{display=vsock monitor ");
+		fprintf(f, "}{display=monitor ");
 		field(f, v[i].name);
 		fprintf(f, "}\n");
 	}
@@ -235,6 +235,9 @@ int run_extcap(const struct extcap_opts *o)
 		if (check_privilege(o))
 			return EXIT_FAIL;
 		return run_capture(&o->cap);
+	case EXTCAP_VERSION:
+		fprintf(OUT, "%s version %s\n", EXTCAP_PROG, VSOCKMON_VERSION);
+		return EXIT_OK;
 	case EXTCAP_NONE:
 	default:
 		return EXIT_USAGE;

@@ -322,6 +322,7 @@ static bool same(int cmd, const union opts *x, const union opts *y)
 			str_eq(x->extcap.monitor, y->extcap.monitor) &&
 			str_eq(x->extcap.filter, y->extcap.filter) &&
 			str_eq(x->extcap.fifo, y->extcap.fifo) &&
+			x->extcap.version == y->extcap.version &&
 			capture_eq(&x->extcap.cap, &y->extcap.cap);
 	}
 }
@@ -432,7 +433,9 @@ static void check_accepted_extcap(const struct args *a,
 	check_ptr(a, e->fifo, "--fifo");
 	check_ptr(a, e->filter, "--extcap-capture-filter");
 	oracle(e->action != EXTCAP_NONE, "extcap without a question");
-	if (e->action == EXTCAP_INTERFACES)
+	oracle(e->action != EXTCAP_VERSION || e->version,
+	       "extcap version without --extcap-version");
+	if (e->action == EXTCAP_INTERFACES || e->action == EXTCAP_VERSION)
 		return;
 	oracle(e->iface && !extcap_monitor_of(e->iface, &mon) &&
 	       str_eq(mon, e->monitor), "extcap interface '%s'", e->iface);

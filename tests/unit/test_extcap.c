@@ -174,9 +174,10 @@ static void test_interfaces_lines(void **state)
 	assert_non_null(get(&l[0], "help"));
 	assert_string_equal(l[1].kw, "interface");
 	assert_string_equal(get(&l[1], "value"), EXTCAP_IFACE);
-	assert_string_equal(get(&l[1], "display"), "vsock (all traffic)");
+	/* tshark -D prints "vsock (all traffic)": the name once */
+	assert_string_equal(get(&l[1], "display"), "all traffic");
 	assert_string_equal(get(&l[2], "value"), "vsock-vsockmon0");
-	assert_string_equal(get(&l[2], "display"), "vsock monitor vsockmon0");
+	assert_string_equal(get(&l[2], "display"), "monitor vsockmon0");
 	/* a brace would end Wireshark's field early */
 	assert_string_equal(get(&l[3], "value"), "vsock-odd_name_");
 	assert_string_equal(get(&l[4], "value"), "vsock-mon1");
@@ -206,6 +207,37 @@ static void test_interfaces_live_call(void **state)
 	assert_true(n >= 2);
 	assert_string_equal(l[0].kw, "extcap");
 	assert_string_equal(get(&l[1], "value"), "vsock");
+	run_free(&r);
+}
+
+/* sshdump's conventions: the version alone, --version, a usage in its name */
+static void test_version_and_usage(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	assert_int_equal(run_as_extcap("--extcap-version", &r), 0);
+	assert_string_equal(r.out, EXTCAP_PROG " version " VSOCKMON_VERSION "\n");
+	assert_string_equal(r.err, "");
+	run_free(&r);
+	assert_int_equal(run_as_extcap("--extcap-version=4.0", &r), 0);
+	assert_string_equal(r.out, EXTCAP_PROG " version " VSOCKMON_VERSION "\n");
+	run_free(&r);
+	assert_int_equal(run_ctl("extcap --extcap-version", &r), 0);
+	assert_string_equal(r.out, EXTCAP_PROG " version " VSOCKMON_VERSION "\n");
+	run_free(&r);
+	assert_int_equal(run_as_extcap("--version", &r), 0);
+	assert_string_equal(r.out, EXTCAP_PROG " " VSOCKMON_VERSION "\n");
+	run_free(&r);
+	/* the link's usage names the link, not "vsockmon-ctl extcap" */
+	assert_int_equal(run_as_extcap("--bogus", &r), 2);
+	assert_non_null(strstr(r.err, "Usage: " EXTCAP_PROG " ["));
+	assert_non_null(strstr(r.err, EXTCAP_PROG ": unknown option '--bogus'"));
+	assert_null(strstr(r.err, "vsockmon-ctl extcap"));
+	assert_null(strstr(r.err, "vsockmon-ctl:"));
+	run_free(&r);
+	assert_int_equal(run_ctl("extcap --bogus", &r), 2);
+	assert_non_null(strstr(r.err, "Usage: vsockmon-ctl extcap ["));
 	run_free(&r);
 }
 
@@ -459,6 +491,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dlts),
 		cmocka_unit_test(test_interfaces_lines),
+		cmocka_unit_test(test_version_and_usage),
 		cmocka_unit_test(test_interfaces_live_call),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_capture_filter),
