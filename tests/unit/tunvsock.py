@@ -5,10 +5,12 @@ to ARPHRD_VSOCKMON (826) with TUNSETLINK. Frames written into it reach every
 packet socket on it, as libpcap sees a vsock monitor.
 
 Usage: tunvsock.py NAME [--frames N] [--every SECONDS] [--payload BYTES]
-                        [--wait SECONDS] [--hold SECONDS] [--ready FILE]
+                        [--wait SECONDS | --go FILE] [--hold SECONDS]
+                        [--ready FILE]
 
-Creates NAME (up), touches FILE when ready, waits --wait seconds (for a
-capture to start), writes N frames (CID 3:1000 > 2:1234, virtio RW with
+Creates NAME (up), touches FILE when ready, waits --wait seconds or, with
+--go, until the test creates FILE (a capture has started; at most 10 s,
+else it fails), writes N frames (CID 3:1000 > 2:1234, virtio RW with
 --payload bytes each), then keeps the device --hold seconds. The device
 goes away with this process. Needs root and /dev/net/tun.
 """
@@ -45,6 +47,7 @@ def main():
     ap.add_argument("--wait", type=float, default=0.5)
     ap.add_argument("--hold", type=float, default=0.0)
     ap.add_argument("--ready")
+    ap.add_argument("--go")
     a = ap.parse_args()
 
     fd = os.open("/dev/net/tun", os.O_RDWR)
@@ -53,7 +56,15 @@ def main():
     subprocess.run(["ip", "link", "set", a.name, "up"], check=True)
     if a.ready:
         open(a.ready, "w").close()
-    time.sleep(a.wait)
+    if a.go:
+        end = time.monotonic() + 10
+        while not os.path.exists(a.go):
+            if time.monotonic() > end:
+                print(f"tunvsock: {a.go} did not appear in 10 s", file=sys.stderr)
+                return 1
+            time.sleep(0.02)
+    else:
+        time.sleep(a.wait)
     for i in range(a.frames):
         try:
             os.write(fd, frame(i, a.payload))
