@@ -90,26 +90,32 @@ tail -c 98304 "$FILE" >/tmp/s4b
 run_fact s8_add ip link add type vsockmon
 fact s8_monitors "$(monitors)"
 run_fact s8_up ip link set vsockmon0 up
+run_fact s8_dyndbg dyndbg_on
 # tcpdump as people run it: without --immediate-mode libpcap hands frames
-# over in blocks, after at most its 1 s timeout; wait for that before SIGINT
+# over in blocks, after at most its 1 s timeout: before SIGINT, until the
+# conversation closed and tcpdump's file holds what the monitor counted
 tcpdump -Z root -i vsockmon0 -U -w "$ARTEFACTS/s8.pcap" 2>/tmp/s8.err &
 tp=$!
 wait_for 20 grep -q 'listening on' /tmp/s8.err
 xfer s8 socat 5008 /tmp/s4a
-sleep 2.5
+wait_for 20 eval 'closed 5008 && [ "$(file_frames "$ARTEFACTS/s8.pcap")" = "$(cat /sys/class/net/vsockmon0/statistics/rx_packets)" ]'
 fact s8_rx_packets "$(cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1)"
+n=$(taps vsockmon0 removed)
 kill -INT "$tp"
 wait "$tp"
 fact s8_tcpdump_rc "$?"
 fact s8_tcpdump_err "$(cat /tmp/s8.err)"
-# its reader gone, vsockmon0 is idle; a socket bound to no device reads it
-# too, but the module sees such sockets only on Linux 6.15 and later
-sleep 0.5
+# its reader gone, vsockmon0 is idle (once the poll removed the tap); a
+# socket bound to no device reads it too, but the module sees such sockets
+# only on Linux 6.15 and later: there, until the poll registered the tap
+# (before, the wait runs out: nothing to wait for)
+wait_for 5 eval '[ "$(taps vsockmon0 removed)" -gt "$n" ]'
 rx0=$(cat /sys/class/net/vsockmon0/statistics/rx_packets)
+n=$(taps vsockmon0 registered)
 tcpdump -Z root -i any -w /tmp/s8any.pcap 2>/tmp/s8any.err &
 tp=$!
 wait_for 20 grep -q 'listening on' /tmp/s8any.err
-sleep 0.5 # one reader poll
+wait_for 5 eval '[ "$(taps vsockmon0 registered)" -gt "$n" ]'
 xfer s8any socat 5019 /tmp/s4a
 fact s8_any_rx_delta "$(($(cat /sys/class/net/vsockmon0/statistics/rx_packets) - rx0))"
 kill -INT "$tp"

@@ -27,15 +27,6 @@ fact modinfo_path "$(modinfo -n vsockmon 2>&1)"
 fact sys_version "$(cat /sys/module/vsockmon/version 2>&1)"
 fact bulk_sha256 "$(sha256sum <"$BULK" | cut -d' ' -f1)"
 up_s() { cut -d' ' -f1 /proc/uptime; }
-# closed PORT...: no vsock socket on these ports any more: their
-# conversations are over, their last frames (the reset) tapped
-closed() {
-	! ss -H -a --vsock 2>/dev/null | grep -E ":($(echo "$@" | tr ' ' '|'))([^0-9]|\$)" >/dev/null
-}
-# file_frames PCAP: the frames in a capture file (0 while it has none)
-file_frames() {
-	vsockmon-ctl capture -r "$1" -w /dev/null 2>&1 | sed -n 's/^\([0-9]*\) frames captured.*/\1/p'
-}
 names() { ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | tr '\n' ' '; }
 
 # --- 1: cycles under load
@@ -137,13 +128,7 @@ ip link del dn0 2>/dev/null
 modprobe vsockmon # again, if that rmmod went through
 # the module's debug lines ("tap registered") say when its reader poll
 # found a reader
-if [ -w /proc/dynamic_debug/control ]; then
-	dyndbg=/proc/dynamic_debug/control
-else
-	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-	dyndbg=/sys/kernel/debug/dynamic_debug/control
-fi
-run_fact s2_dyndbg sh -c "echo 'module vsockmon +p' >$dyndbg"
+run_fact s2_dyndbg dyndbg_on
 i=0 fail=0
 while [ "$i" -lt "$MONITORS" ]; do
 	vsockmon-ctl up "m$i" >/dev/null 2>>/tmp/s2up.err || fail=$((fail + 1))
@@ -173,8 +158,9 @@ wait_for 120 sh -c "[ \$(grep -l -e 'capturing on' -e 'listening on' /tmp/s2_*.e
 fact s2_readers_ready "$(grep -l -e 'capturing on' -e 'listening on' /tmp/s2_*.err | wc -l)"
 # the tcpdump -p readers are found by the module's 100 ms poll: wait until
 # every monitor's tap is registered (its debug line, dynamic debug on)
-wait_for 30 sh -c "[ \$(dmesg | grep -cE ' m[0-9]+: tap registered') -ge $MONITORS ]"
-fact s2_taps_registered "$(dmesg | grep -cE ' m[0-9]+: tap registered')"
+taps_registered() { dmesg | grep -oE ' m[0-9]+: tap registered' | sort -u | wc -l; }
+wait_for 30 eval '[ "$(taps_registered)" -ge "$MONITORS" ]'
+fact s2_taps_registered "$(taps_registered)"
 fact s2_refcnt_reading "$(cat /sys/module/vsockmon/refcnt 2>&1)"
 run_fact s3_rmmod_busy rmmod vsockmon
 xfer s2a socat 7001 "$WA"
