@@ -104,8 +104,8 @@ static const struct opt_def top_opts[] = {
 	HYBRID_OPTS,
 	{ OPT_INTERVAL, "interval", ARG_VALUE, "SECONDS", "refresh period "
 	  "(default 1)" },
-	{ OPT_ONCE, "once", ARG_NONE, NULL, "print one table after one interval, "
-	  "exit" },
+	{ OPT_ONCE, "once", ARG_NONE, NULL, "print one table after one interval "
+	  "or a stop, exit" },
 	{ OPT_JSON, "json", ARG_NONE, NULL, "one JSON object per interval" },
 	END
 };

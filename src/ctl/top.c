@@ -20,6 +20,7 @@ struct top_ctx {
 	double last;
 	struct timeval first_ts, last_ts;
 	bool any_ts;
+	bool ticked;		/* a table was printed */
 	int werr;		/* first write error on stdout */
 };
 
@@ -75,6 +76,7 @@ static void on_tick(void *data)
 	flows_tick(&c->t, now - c->last);
 	c->last = now;
 	render(c);
+	c->ticked = true;
 	if (c->o->once)
 		ctl_stop = 1;
 }
@@ -105,6 +107,12 @@ int run_top(const struct top_opts *o)
 	if (capsrc_loop(&s, 0, 0, on_frame, (unsigned char *)&c,
 			s.live ? on_tick : NULL, &c, o->interval) < 0)
 		ret = EXIT_FAIL;
+	/*
+	 * --once stopped (SIGINT, SIGTERM) before its interval ended: its one
+	 * table, over the time it ran, as sar prints its average on Ctrl-C.
+	 */
+	if (s.live && o->once && ctl_signalled && !c.ticked && ret == EXIT_OK)
+		on_tick(&c);
 	if (!s.live && ret == EXIT_OK) {
 		/* A file: rates over the span of its timestamps. */
 		double span = c.any_ts ?

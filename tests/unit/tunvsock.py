@@ -5,15 +5,14 @@ to ARPHRD_VSOCKMON (826) with TUNSETLINK. Frames written into it reach every
 packet socket on it, as libpcap sees a vsock monitor.
 
 Usage: tunvsock.py NAME [--frames N] [--every SECONDS] [--payload BYTES]
-                        [--wait SECONDS] [--hold SECONDS] [--ready FILE]
-                        [--go FILE]
+                        [--wait SECONDS | --go FILE] [--hold SECONDS]
+                        [--ready FILE]
 
-Creates NAME (up), touches FILE when ready, waits --wait seconds (for a
-capture to start), writes N frames (CID 3:1000 > 2:1234, virtio RW with
+Creates NAME (up), touches FILE when ready, waits --wait seconds or, with
+--go, until the test creates FILE (a capture has started; at most 10 s,
+else it fails), writes N frames (CID 3:1000 > 2:1234, virtio RW with
 --payload bytes each), then keeps the device --hold seconds. The device
-goes away with this process. With --go, it waits (up to 30 s) until FILE
-exists instead of --wait seconds: a test creates it once the capture says
-it is capturing. Needs root and /dev/net/tun.
+goes away with this process. Needs root and /dev/net/tun.
 """
 import argparse
 import fcntl
@@ -58,9 +57,12 @@ def main():
     if a.ready:
         open(a.ready, "w").close()
     if a.go:
-        end = time.monotonic() + 30
-        while not os.path.exists(a.go) and time.monotonic() < end:
-            time.sleep(0.01)
+        end = time.monotonic() + 10
+        while not os.path.exists(a.go):
+            if time.monotonic() > end:
+                print(f"tunvsock: {a.go} did not appear in 10 s", file=sys.stderr)
+                return 1
+            time.sleep(0.02)
     else:
         time.sleep(a.wait)
     for i in range(a.frames):

@@ -4,13 +4,17 @@
  * monitor's reader poll (issue 11). Each round opens a packet socket on
  * the monitor, makes it promiscuous, then at once sends MSGS numbered
  * messages over a vsock loopback stream (CID 1), and reads until it has
- * seen every one of them in the capture; then closes and waits a random
- * 0-150 ms, so that rounds meet the 100 ms poll in every phase.
+ * seen every one of them in the capture; then closes and waits 0-149 ms,
+ * so that rounds meet the 100 ms poll in every phase. The pauses are no
+ * dice: round r waits ((SEED + r) * 89) mod 150 ms, a sweep that spreads
+ * over the whole range for any number of rounds (89 and 150 are coprime:
+ * 150 rounds take every value once), the same in every run of one SEED.
  *
- *   promiscflip IFNAME ROUNDS MSGS PORT
+ *   promiscflip IFNAME ROUNDS MSGS PORT [SEED]
  *
- * Prints "rounds R messages M missed X" (and the first miss) and exits 2
- * when a message sent after the reader went promiscuous was not captured.
+ * Prints "seed S rounds R messages M missed X" (and the first miss) and
+ * exits 2 when a message sent after the reader went promiscuous was not
+ * captured; SEED (default 0) replays a run.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -80,27 +84,28 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_vm sa = { .svm_family = AF_VSOCK, .svm_cid = 1 };
 	static char frame[256 * 1024];
-	long rounds, msgs, r, m, missed = 0, sent = 0;
+	long rounds, msgs, r, m, missed = 0, sent = 0, seed = 0;
 	char first[96] = "", msg[64], *seen;
 	int lfd, cfd, pfd;
 	pid_t pid;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: promiscflip IFNAME ROUNDS MSGS PORT\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: promiscflip IFNAME ROUNDS MSGS PORT [SEED]\n");
 		return 1;
 	}
 	rounds = atol(argv[2]);
 	msgs = atol(argv[3]);
+	if (argc == 6)
+		seed = atol(argv[5]);
 	/* the message format has room for this many */
-	if (rounds < 1 || rounds > 999999 || msgs > 9999) {
-		fprintf(stderr, "promiscflip: ROUNDS 1-999999, MSGS 1-9999\n");
+	if (rounds < 1 || rounds > 999999 || msgs > 9999 || seed < 0 || seed > 999999) {
+		fprintf(stderr, "promiscflip: ROUNDS 1-999999, MSGS 1-9999, SEED 0-999999\n");
 		return 1;
 	}
 	sa.svm_port = (unsigned int)atoi(argv[4]);
 	seen = calloc((size_t)msgs, 1);
 	if (!seen || msgs < 1)
 		die("MSGS");
-	srand((unsigned int)getpid());
 
 	lfd = socket(AF_VSOCK, SOCK_STREAM, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1))
@@ -111,7 +116,7 @@ int main(int argc, char **argv)
 		die("vsock connect");
 
 	for (r = 0; r < rounds; r++) {
-		struct timespec pause = { 0, (rand() % 150) * 1000000L };
+		struct timespec pause = { 0, ((seed + r) * 89 % 150) * 1000000L };
 		long have = 0;
 
 		pfd = reader(argv[1]);
@@ -155,6 +160,7 @@ int main(int argc, char **argv)
 	}
 	close(cfd);
 	waitpid(pid, NULL, 0);
-	printf("rounds %ld messages %ld missed %ld%s\n", rounds, sent, missed, first);
+	printf("seed %ld rounds %ld messages %ld missed %ld%s\n", seed, rounds, sent,
+	       missed, first);
 	return missed ? 2 : 0;
 }

@@ -135,6 +135,32 @@ monitors() {
 	ip -o link show type vsockmon 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | tr '\n' ' '
 }
 
+# closed PORT...: no vsock socket on these ports any more: their
+# conversations are over, their last frames (the reset) tapped
+closed() {
+	! ss -H -a --vsock 2>/dev/null | grep -E ":($(echo "$@" | tr ' ' '|'))([^0-9]|\$)" >/dev/null
+}
+
+# file_frames PCAP: the frames in a capture file (empty while it has none)
+file_frames() {
+	vsockmon-ctl capture -r "$1" -w /dev/null 2>&1 | sed -n 's/^\([0-9]*\) frames captured.*/\1/p'
+}
+
+# dyndbg_on: the module's debug lines ("DEV: tap registered", "DEV: tap
+# removed") in the kernel log, which say when its reader poll acted
+dyndbg_on() {
+	if [ ! -w /proc/dynamic_debug/control ]; then
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+		echo 'module vsockmon +p' >/sys/kernel/debug/dynamic_debug/control
+	else
+		echo 'module vsockmon +p' >/proc/dynamic_debug/control
+	fi
+}
+
+# taps DEV WHAT: how often the kernel log says DEV's tap was WHAT
+# (registered, removed); dyndbg_on first
+taps() { dmesg | grep -c " $1: tap $2\$"; }
+
 # klog_mark NAME: remember where the kernel log is, for klog_since.
 klog_mark() { dmesg | wc -l >"/tmp/klog.$1"; }
 # klog_since NAME: the kernel log lines after klog_mark NAME.

@@ -4,7 +4,8 @@
 # 6 (override and identity), 7 (lifecycle), 8 (ip + tcpdump as upstream),
 # 9 (top, doctor). Facts only; the host judges.
 # Env: FILE (random file, >= 1 MiB), SEQ_SIZES (SEQPACKET message sizes,
-# "e" = MSG_EOR), SECRET (a payload string), TOP_INTERVAL (seconds).
+# "e" = MSG_EOR), SECRET (a payload string), TOP_INTERVAL (seconds: the
+# longest scenario 1 may take; top is stopped at its end).
 # shellcheck source=../guest/vmtest.sh
 . /lib/vmtest.sh
 # shellcheck source=e2e-lib.sh
@@ -13,7 +14,7 @@ rel=$(uname -r)
 FILE=${FILE:-/e2e/file.bin}
 SEQ_SIZES=${SEQ_SIZES:-100 5000e 70000 1 65536e}
 SECRET=${SECRET:-vsockmon-e2e-secret}
-TOP_INTERVAL=${TOP_INTERVAL:-10}
+TOP_INTERVAL=${TOP_INTERVAL:-600}
 fact kernel "$rel"
 fact file_sha256 "$(sha256sum <"$FILE" | cut -d' ' -f1)"
 run_fact modprobe_loopback modprobe vsock_loopback
@@ -35,11 +36,16 @@ run_fact s6_ethtool ethtool -i vsockmon0
 run_fact s6_down vsockmon-ctl down vsockmon0
 fact s6_monitors_after "$(monitors)"
 
-# --- 9 (top) and 1: two real conversations over CID 1, captured
+# --- 9 (top) and 1: two real conversations over CID 1, captured. top's one
+# interval spans scenario 1 exactly: it reads before scenario 1 starts (its
+# ring mapped: the socket in its maps) and is stopped (SIGINT: --once
+# prints the interval so far) once scenario 1 is over; TOP_INTERVAL only
+# bounds it
 log "scenario 1 and top"
 vsockmon-ctl top --once --json --interval "$TOP_INTERVAL" >/tmp/top.json 2>/tmp/top.err &
 top_pid=$!
-if wait_for 30 sh -c "ip -d link show vsmcap$top_pid 2>/dev/null | grep -q 'promiscuity [1-9]'"; then
+if wait_for 30 sh -c "ip -d link show vsmcap$top_pid 2>/dev/null | grep -q 'promiscuity [1-9]' &&
+		grep -q 'socket:\[' /proc/$top_pid/maps"; then
 	fact s9_top_ready 1
 else
 	fact s9_top_ready 0
@@ -51,8 +57,14 @@ xfer s1_socat socat 5001 "$FILE"
 xfer s1_ncat ncat 5002 "$FILE"
 stop_captures s1
 fact s1_monitors_after "$(monitors)"
+kill -INT "$top_pid"
+wait_for 20 sh -c "! kill -0 $top_pid" || kill -KILL "$top_pid"
+wait "$top_pid"
+fact s9_top_rc "$?"
+fact s9_top_json "$(cat /tmp/top.json)"
+fact s9_top_err "$(cat /tmp/top.err)"
 
-# --- 3: SEQPACKET over loopback (top keeps running meanwhile)
+# --- 3: SEQPACKET over loopback
 log "scenario 3"
 start_capture s3
 vsockseq recv 5003 "$(echo "$SEQ_SIZES" | wc -w)" /tmp/s3.recv >/tmp/s3.msgs 2>/tmp/s3.rerr &
@@ -78,39 +90,38 @@ tail -c 98304 "$FILE" >/tmp/s4b
 run_fact s8_add ip link add type vsockmon
 fact s8_monitors "$(monitors)"
 run_fact s8_up ip link set vsockmon0 up
+run_fact s8_dyndbg dyndbg_on
 # tcpdump as people run it: without --immediate-mode libpcap hands frames
-# over in blocks, after at most its 1 s timeout; wait for that before SIGINT
+# over in blocks, after at most its 1 s timeout: before SIGINT, until the
+# conversation closed and tcpdump's file holds what the monitor counted
 tcpdump -Z root -i vsockmon0 -U -w "$ARTEFACTS/s8.pcap" 2>/tmp/s8.err &
 tp=$!
 wait_for 20 grep -q 'listening on' /tmp/s8.err
 xfer s8 socat 5008 /tmp/s4a
-sleep 2.5
+wait_for 20 eval 'closed 5008 && [ "$(file_frames "$ARTEFACTS/s8.pcap")" = "$(cat /sys/class/net/vsockmon0/statistics/rx_packets)" ]'
 fact s8_rx_packets "$(cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1)"
+n=$(taps vsockmon0 removed)
 kill -INT "$tp"
 wait "$tp"
 fact s8_tcpdump_rc "$?"
 fact s8_tcpdump_err "$(cat /tmp/s8.err)"
-# its reader gone, vsockmon0 is idle; a socket bound to no device reads it
-# too, but the module sees such sockets only on Linux 6.15 and later
-sleep 0.5
+# its reader gone, vsockmon0 is idle (once the poll removed the tap); a
+# socket bound to no device reads it too, but the module sees such sockets
+# only on Linux 6.15 and later: there, until the poll registered the tap
+# (before, the wait runs out: nothing to wait for)
+wait_for 5 eval '[ "$(taps vsockmon0 removed)" -gt "$n" ]'
 rx0=$(cat /sys/class/net/vsockmon0/statistics/rx_packets)
+n=$(taps vsockmon0 registered)
 tcpdump -Z root -i any -w /tmp/s8any.pcap 2>/tmp/s8any.err &
 tp=$!
 wait_for 20 grep -q 'listening on' /tmp/s8any.err
-sleep 0.5 # one reader poll
+wait_for 5 eval '[ "$(taps vsockmon0 registered)" -gt "$n" ]'
 xfer s8any socat 5019 /tmp/s4a
 fact s8_any_rx_delta "$(($(cat /sys/class/net/vsockmon0/statistics/rx_packets) - rx0))"
 kill -INT "$tp"
 wait "$tp"
 run_fact s8_del ip link del vsockmon0
 fact s8_monitors_after "$(monitors)"
-
-# top's one interval is over by now
-wait_for $((TOP_INTERVAL + 20)) sh -c "! kill -0 $top_pid" || kill -INT "$top_pid"
-wait "$top_pid"
-fact s9_top_rc "$?"
-fact s9_top_json "$(cat /tmp/top.json)"
-fact s9_top_err "$(cat /tmp/top.err)"
 
 # --- 4: filters, with unrelated traffic at the same time
 log "scenario 4"

@@ -30,6 +30,18 @@ exchange() {
 	rm -f /tmp/received
 }
 rx() { cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1; }
+# taps WHAT: how often the kernel log says vsockmon0's tap was WHAT
+# (registered, removed): the module's debug lines, dynamic debug on
+taps() { dmesg | grep -c "vsockmon0: tap $1"; }
+# tap_wait WHAT N FACT: wait (5 s at most) until there were more than N,
+# fact FACT 1 or 0
+tap_wait() {
+	if wait_for 5 sh -c "[ \$(dmesg | grep -c 'vsockmon0: tap $1') -gt $2 ]"; then
+		fact "$3" 1
+	else
+		fact "$3" 0
+	fi
+}
 
 # --- (a) modprobe picks our module over the in-tree one
 fact intree_module "$(ls /lib/modules/"$rel"/kernel/drivers/net/vsockmon.ko* 2>&1)"
@@ -37,6 +49,15 @@ fact modinfo_path "$(modinfo -n vsockmon 2>&1)"
 run_fact modprobe_vsockmon modprobe vsockmon
 fact sys_version "$(cat /sys/module/vsockmon/version 2>&1)"
 fact sys_srcversion "$(cat /sys/module/vsockmon/srcversion 2>&1)"
+# the module's debug lines ("tap registered", "tap removed") tell when its
+# reader poll acted: the waits below wait for them
+if [ -w /proc/dynamic_debug/control ]; then
+	dyndbg=/proc/dynamic_debug/control
+else
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	dyndbg=/sys/kernel/debug/dynamic_debug/control
+fi
+run_fact dyndbg sh -c "echo 'module vsockmon +p' >$dyndbg"
 
 # --- (b) a real vsock exchange over the loopback transport, captured
 run_fact modprobe_loopback modprobe vsock_loopback
@@ -49,17 +70,21 @@ fact link_type "$(cat /sys/class/net/vsockmon0/type 2>&1)"
 # it (rx_packets stays), until a reader binds, even one not promiscuous
 exchange "$((PORT + 1))" "$PAYLOAD-idle" idle_
 fact idle_rx "$(rx)"
+n=$(taps registered)
 tcpdump -Z root -p -i vsockmon0 --immediate-mode -U -w /tmp/nopromisc.pcap 2>/tmp/tcpdump-p.err &
 tcpdump_pid=$!
 wait_for 20 grep -q 'listening on' /tmp/tcpdump-p.err
-sleep 0.5 # the module looks for readers every 100 ms
+# the module looks for readers every 100 ms: until it found this one
+tap_wait registered "$n" nopromisc_tap_added
 exchange "$((PORT + 2))" "$PAYLOAD-p" nopromisc_
 wait_for 5 sh -c 'strings /tmp/nopromisc.pcap | grep -qF "$1"' - "$PAYLOAD-p" && fact nopromisc_in_pcap 1 || fact nopromisc_in_pcap 0
+n=$(taps removed)
 kill -INT "$tcpdump_pid"
 wait "$tcpdump_pid"
 fact nopromisc_rx "$(rx)"
 fact nopromisc_promiscuity "$(ip -d -o link show vsockmon0 | grep -o 'promiscuity [0-9]*')"
-sleep 0.5 # the reader is gone: the next poll removes the tap
+# the reader is gone: until the next poll removed the tap
+tap_wait removed "$n" idle2_tap_removed
 fact idle2_rx_before "$(rx)"
 exchange "$((PORT + 3))" "$PAYLOAD-idle2" idle2_
 fact idle2_rx_after "$(rx)"
@@ -75,7 +100,8 @@ exchange "$PORT" "$PAYLOAD" ''
 
 # let the frames reach the file: the payload, then the shutdown after it
 wait_for 5 sh -c 'strings "$1" | grep -qF "$2"' - "$ARTEFACTS/smoke.pcap" "$PAYLOAD" && fact payload_in_pcap 1 || fact payload_in_pcap 0
-sleep 0.5
+# frames after the payload (the shutdown) may or may not be in the file:
+# rx_after, read after tcpdump's end, counts all it could have had
 kill -INT "$tcpdump_pid"
 wait "$tcpdump_pid"
 fact tcpdump_rc "$?"
@@ -85,12 +111,20 @@ fact rx_after "$(cat /sys/class/net/vsockmon0/statistics/rx_packets 2>&1)"
 # --- (d) ethtool
 run_fact ethtool ethtool -i vsockmon0
 
-# --- a monitor stays in its network namespace
+# --- a monitor stays in its network namespace; a veth moves (the control)
+modprobe veth
 unshare -n sleep 30 &
 ns_pid=$!
-wait_for 5 sh -c "[ \"\$(readlink /proc/$ns_pid/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
+if wait_for 5 sh -c "[ \"\$(readlink /proc/$ns_pid/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"; then
+	fact netns_ready 1
+else
+	fact netns_ready 0
+fi
 run_fact netns_move ip link set vsockmon0 netns "$ns_pid"
 run_fact netns_still_here ip link show vsockmon0
+ip link add smv0 type veth peer name smv1 && ip link set smv1 netns "$ns_pid" && fact netns_veth_moved 1 || fact netns_veth_moved 0
+fact netns_other "$(nsenter -t "$ns_pid" -n ip -o link show 2>&1 | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | tr '\n' ' ')"
+ip link del smv0 2>/dev/null
 kill "$ns_pid" 2>/dev/null
 wait "$ns_pid" 2>/dev/null
 
@@ -98,8 +132,8 @@ wait "$ns_pid" 2>/dev/null
 run_fact link_down ip link set vsockmon0 down
 run_fact link_del ip link del vsockmon0
 
-# --- (c) an unprivileged user with its own user+net namespace
-modprobe veth # the control below must not depend on autoloading
+# --- (c) an unprivileged user with its own user+net namespace (veth is
+# loaded above: the control below must not depend on autoloading)
 cat >/tmp/unpriv.sh <<'EOF'
 . /lib/vmtest.sh
 fact unpriv_outer_uid "$(id -u)"

@@ -126,6 +126,9 @@ run_fact s3_rmmod_down rmmod vsockmon
 fact s3_dn_after "$(ip link show dn0 >/dev/null 2>&1 && echo 1 || echo 0)"
 ip link del dn0 2>/dev/null
 modprobe vsockmon # again, if that rmmod went through
+# the module's debug lines ("tap registered") say when its reader poll
+# found a reader
+run_fact s2_dyndbg dyndbg_on
 i=0 fail=0
 while [ "$i" -lt "$MONITORS" ]; do
 	vsockmon-ctl up "m$i" >/dev/null 2>>/tmp/s2up.err || fail=$((fail + 1))
@@ -153,14 +156,27 @@ while [ "$i" -lt "$MONITORS" ]; do
 done
 wait_for 120 sh -c "[ \$(grep -l -e 'capturing on' -e 'listening on' /tmp/s2_*.err | wc -l) -ge $MONITORS ]"
 fact s2_readers_ready "$(grep -l -e 'capturing on' -e 'listening on' /tmp/s2_*.err | wc -l)"
-sleep 0.5
+# the tcpdump -p readers are found by the module's 100 ms poll: wait until
+# every monitor's tap is registered (its debug line, dynamic debug on)
+taps_registered() { dmesg | grep -oE ' m[0-9]+: tap registered' | sort -u | wc -l; }
+wait_for 30 eval '[ "$(taps_registered)" -ge "$MONITORS" ]'
+fact s2_taps_registered "$(taps_registered)"
 fact s2_refcnt_reading "$(cat /sys/module/vsockmon/refcnt 2>&1)"
 run_fact s3_rmmod_busy rmmod vsockmon
 xfer s2a socat 7001 "$WA"
 xfer s2b ncat 7002 "$WB"
-# libpcap hands frames over in blocks: after 100 ms for vsockmon-ctl, 1 s
-# for tcpdump without --immediate-mode
-sleep 2.5
+# the counters are final once both conversations are closed. libpcap hands
+# frames over in blocks: vsockmon-ctl waits for its last block when it
+# stops, tcpdump (without --immediate-mode, its block after 1 s) does not:
+# until each tcpdump's file holds what its monitor counted
+s2_settled() {
+	closed 7001 7002 || return 1
+	for _i in $td; do
+		read -r _rx <"/sys/class/net/m$_i/statistics/rx_packets"
+		[ "$(file_frames "$ARTEFACTS/s2_$_i.pcap")" = "$_rx" ] || return 1
+	done
+}
+if wait_for 30 s2_settled; then fact s2_settled 1; else fact s2_settled 0; fi
 i=0
 while [ "$i" -lt "$MONITORS" ]; do
 	read -r rx <"/sys/class/net/m$i/statistics/rx_packets"
@@ -186,11 +202,12 @@ fact s2_monitors_after "$(monitors)"
 # --- 3: the monitor deleted under a running capture
 log "scenario 3: ip link del under a capture"
 run_fact s3_del_up vsockmon-ctl up delme0
-# (a) a standing monitor, deleted 1.5 s after a conversation: every frame
-# has been handed over, its counter is final
+# (a) a standing monitor, deleted after a conversation: once it is closed
+# its counter is final; the capture reads the ring's last block when its
+# monitor goes
 start_capture s3del -i delme0
 xfer s3delx socat 7003 "$WA" >/dev/null
-sleep 1.5
+wait_for 10 closed 7003
 fact s3del_rx_packets "$(cat /sys/class/net/delme0/statistics/rx_packets 2>&1)"
 run_fact s3del_del ip link del delme0
 # (b) a temporary monitor, deleted while a conversation flows (4 KiB every
@@ -207,7 +224,8 @@ lp=$!
 wait_listen 7004
 slow_cat /tmp/s3slow | socat -u - VSOCK-CONNECT:1:7004 2>/dev/null &
 sp=$!
-sleep 2
+# 40 pieces over 4 s: once 20 frames went, it still flows
+wait_for 10 sh -c "[ \$(cat /sys/class/net/$s3if/statistics/rx_packets) -ge 20 ]"
 fact s3tmp_rx_packets "$(cat "/sys/class/net/$s3if/statistics/rx_packets" 2>&1)"
 run_fact s3tmp_del ip link del "$s3if"
 for n in s3del s3tmp; do
@@ -293,6 +311,7 @@ run_fact end_rmmod rmmod vsockmon
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
+	# kmemleak reports no object younger than 5 s: a second scan after that
 	sleep 5
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak >"$ARTEFACTS/kmemleak-stress.txt" 2>&1
