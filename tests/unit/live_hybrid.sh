@@ -190,7 +190,7 @@ check "--guest-cid 2 (the host) is a usage error" '[ $? = 2 ]'
 check "-B with --uds is a usage error" '[ $? = 2 ]'
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 0755 "$tmp"
-	mkdir "$tmp/run-nobody" && chown 65534:65534 "$tmp/run-nobody"
+	mkdir -m 0700 "$tmp/run-nobody" && chown 65534:65534 "$tmp/run-nobody"
 	VSOCKMON_RUN_DIR=$tmp/run-nobody setpriv --reuid 65534 --regid 65534 \
 		--clear-groups "$bin" capture --uds "$vm" --guest-cid 3 2>"$tmp/r5" >/dev/null
 	check "a user who may not rename in the directory is refused, told why" \
