@@ -601,6 +601,27 @@ static bool told_before(struct hybrid *h, const char *name, int err)
 	return false;
 }
 
+/*
+ * Interpose on base with its owner's rights (root before the drop: a
+ * PATH_P may be another user's than the VMM's socket).
+ */
+static int interpose_as_owner(struct hybrid *h, const char *base,
+			      struct hyb_taken *t, char *why, size_t sz)
+{
+	struct hyb_as as;
+	struct stat st;
+	int fd;
+
+	if (fstatat(h->dir.fd, base, &st, AT_SYMLINK_NOFOLLOW))
+		return -errno;
+	fd = hyb_as_enter(&as, st.st_uid, st.st_gid);
+	if (fd)
+		return fd;
+	fd = hyb_interpose(&h->dir, base, h->state_fd, t, why, sz);
+	hyb_as_leave(&as);
+	return fd;
+}
+
 static int add_listener(struct hybrid *h, const char *base, bool guest,
 			uint32_t port, char *why, size_t sz)
 {
@@ -615,7 +636,7 @@ static int add_listener(struct hybrid *h, const char *base, bool guest,
 		free(l);
 		return -ENOMEM;
 	}
-	fd = hyb_interpose(&h->dir, base, h->state_fd, &l->t, why, sz);
+	fd = interpose_as_owner(h, base, &l->t, why, sz);
 	if (fd < 0) {
 		free(l->orig);
 		free(l);
@@ -819,7 +840,6 @@ struct hybrid *hybrid_open(const char *path, uint32_t guest_cid,
 {
 	struct hybrid *h = calloc(1, sizeof(*h));
 	char tmp[PATH_MAX], why[200];
-	struct hyb_as as;
 	struct stat st;
 	char *abs = NULL;
 	pid_t owner;
@@ -896,15 +916,9 @@ struct hybrid *hybrid_open(const char *path, uint32_t guest_cid,
 	if (!h->scan && fd >= 0)
 		close(fd);
 	raise_nofile();
-	err = hyb_as_enter(&as, h->uid, h->gid);
-	if (!err) {
-		err = add_listener(h, h->base, false, 0, why, sizeof(why));
-		if (!err)
-			rescan(h);
-		hyb_as_leave(&as);
-	} else {
-		*why = '\0';
-	}
+	err = add_listener(h, h->base, false, 0, why, sizeof(why));
+	if (!err)
+		rescan(h);
 	if (err) {
 		ctl_msg("capture --uds %s: %s", h->path, *why ? why :
 			strerror(-err));

@@ -94,6 +94,8 @@ start_vmm
 start_cap "$jail/vm.sock"
 check "the relay runs as the VMM socket's owner, no other group" \
 	'grep -E "^Uid:\s+65534\s+65534\s+65534\s+65534$" /proc/$cap/status >/dev/null && grep -E "^Groups:\s*(65534)?\s*$" /proc/$cap/status >/dev/null'
+check "... and that user cannot reach into it (not dumpable: no /proc/PID/fd)" \
+	'! as_vmm ls "/proc/$cap/fd" >/dev/null 2>&1 && [ "$(stat -c %u "/proc/$cap/fd")" = 0 ]'
 as_vmm $vpeer ask "$tmp/secret/root.sock" 1 >"$tmp/direct-ask.out" 2>&1
 check "(the VMM user cannot reach root's socket itself)" \
 	'! grep SECRET "$tmp/direct-ask.out" >/dev/null && [ ! -s "$tmp/secret.log" ]'
@@ -279,6 +281,34 @@ as_vmm ln -s "$tmp/q/vm.sock" "$jail/vm.sock_9"
 	-w /dev/null 2>"$tmp/once.err"
 check "an error about one name is told at most once" \
 	'[ "$(grep -c "vm.sock_9" "$tmp/once.err")" -le 1 ]'
+
+# 10. a sticky world-writable directory (vhost-device-vsock's /tmp/vm.vsock):
+# any user lays out a PATH_P, the capture (root, a root VMM: no drop)
+# takes it over, the user swaps its hidden name for a symlink to a
+# root-only socket and connects. Only where symlinks in sticky directories
+# are followed (fs.protected_symlinks=0, read here, never changed).
+if [ "$(cat /proc/sys/fs/protected_symlinks)" = 0 ]; then
+	mkdir -m 1777 "$tmp/sticky"
+	$peer vmm "$tmp/sticky/vm.sock" >"$tmp/sv.out" 2>&1 &
+	pids+=($!)
+	wait_for "$tmp/sv.out" ready
+	as_vmm $vpeer sink "$tmp/sticky/vm.sock_7777" "$tmp/sticky/got" >"$tmp/ss.out" 2>&1 &
+	pids+=($!)
+	wait_for "$tmp/ss.out" ready
+	: >"$tmp/secret.log"
+	start_cap "$tmp/sticky/vm.sock"
+	for i in $(seq 50); do
+		[ -S "$tmp/sticky/.vm.sock_7777.vsockmon-orig" ] && break
+		sleep 0.1
+	done
+	as_vmm sh -c "rm -f '$tmp/sticky/.vm.sock_7777.vsockmon-orig' && ln -s '$tmp/secret/root.sock' '$tmp/sticky/.vm.sock_7777.vsockmon-orig'"
+	as_vmm $vpeer ask "$tmp/sticky/vm.sock_7777" 1 >"$tmp/sask.out" 2>&1
+	stop_cap
+	check "sticky directory: a user's PATH_P with a symlinked hidden name never reaches root's socket" \
+		'[ -L "$tmp/sticky/.vm.sock_7777.vsockmon-orig" ] && [ ! -s "$tmp/secret.log" ] && ! grep SECRET "$tmp/sask.out" >/dev/null'
+else
+	echo "skip - sticky directory symlink swap: fs.protected_symlinks is not 0 here (run it where it is)"
+fi
 
 echo "hybrid attacks: $((n - fail)) of $n passed"
 [ "$fail" = 0 ]
