@@ -5,6 +5,7 @@
 #ifndef VSOCKMON_CTL_H
 #define VSOCKMON_CTL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,5 +70,10 @@ void read_first_line(const char *path, char *buf, size_t sz);
 
 /* JSON string output with escaping. */
 void json_str(FILE *f, const char *s);
+
+/* Set by the stop signals (source.c) and by -c: every loop ends. */
+extern volatile sig_atomic_t ctl_stop, ctl_signalled;
+/* CLOCK_MONOTONIC in seconds. */
+double mono_now(void);
 
 #endif

@@ -1,15 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Interposing on a Unix socket's name and giving it back. The original
- * keeps a second (hard) link, DIR/.BASE.vsockmon-orig, through which we
- * reach it; ours is bound beside it and renamed over PATH, so a connect()
- * finds one or the other, never nothing. link() failing with EEXIST is
- * what keeps two captures off one path. A state file per capture, locked
- * while it lives, says which paths a killed capture leaves to repair.
+ * keeps a second (hard) link, DIR/.BASE.vsockmon-orig, so that it can be
+ * given back; we reach it through an O_PATH handle taken before anything
+ * changed, never through a name. Ours is bound beside it under a random
+ * name and renamed over PATH, so a connect() finds one or the other,
+ * never nothing. link() failing with EEXIST is what keeps two captures
+ * off one path.
+ *
+ * The directory belongs to the VMM's user, who may be hostile: every step
+ * is relative to a directory descriptor, follows no symlink, changes no
+ * mode or owner by name, and runs (hyb_as) with that user's rights when
+ * we are root. A state file per capture, locked while it lives, in a
+ * directory only we may write, says which paths a killed capture leaves
+ * to repair, with the directory's and the original's identity so that a
+ * repair can tell that nothing was swapped meanwhile.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,11 +27,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <libmnl/libmnl.h>
+#include <linux/openat2.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 
@@ -29,12 +42,15 @@
 #include "hybrid.h"
 
 #define TCP_LISTEN_STATE 10
+#define HIDDEN_SUFFIX ".vsockmon-orig"
+#define TMP_INFIX ".vsockmon-new."
 
 const char *hyb_run_dir(void)
 {
 	static char dir[PATH_MAX];
 	const char *env = getenv("VSOCKMON_RUN_DIR");
 
+	/* whoever's it is, hyb_run_dir_open() refuses it unless it is ours */
 	if (env && *env)
 		snprintf(dir, sizeof(dir), "%s", env);
 	else if (geteuid() == 0)
@@ -47,32 +63,132 @@ const char *hyb_run_dir(void)
 	return dir;
 }
 
-/* DIR/.BASE<suffix>; -ENAMETOOLONG when it would not fit a sun_path. */
-static int side_name(const char *path, const char *suffix, char *out,
-		     size_t sz)
+/*
+ * The run directory, made if missing, and refused as ssh-agent refuses
+ * its own unless it is a directory of ours that nobody else may enter.
+ */
+int hyb_run_dir_open(bool create)
 {
-	char d[PATH_MAX], b[PATH_MAX];
-	int n;
+	const char *dir = hyb_run_dir();
+	char parent[PATH_MAX];
+	struct stat st;
+	int fd;
 
-	if (strlen(path) >= sizeof(d))
+	if (create) {
+		snprintf(parent, sizeof(parent), "%s", dir);
+		mkdir(dirname(parent), 0755);
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			return -errno;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	if (fstat(fd, &st)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 077)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+int hyb_dir_open(struct hyb_dir *d, const char *dir)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS,
+	};
+	struct stat st;
+
+	d->fd = -1;
+	if (strlen(dir) >= sizeof(d->path))
 		return -ENAMETOOLONG;
-	strcpy(d, path);
-	strcpy(b, path);
-	n = snprintf(out, sz, "%s/.%s%s", dirname(d), basename(b), suffix);
-	if (n < 0 || (size_t)n >= sz ||
-	    (size_t)n >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return -ENAMETOOLONG;
+	/* dir is resolved already: a symlink in it now is a swap */
+	d->fd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	if (d->fd < 0 && (errno == ENOSYS || errno == E2BIG))
+		d->fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			     O_CLOEXEC);
+	if (d->fd < 0)
+		return -errno;
+	if (fstat(d->fd, &st)) {
+		int err = -errno;
+
+		hyb_dir_close(d);
+		return err;
+	}
+	snprintf(d->path, sizeof(d->path), "%s", dir);
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
 	return 0;
 }
 
-int hyb_hidden_name(const char *path, char *out, size_t sz)
+void hyb_dir_close(struct hyb_dir *d)
 {
-	return side_name(path, ".vsockmon-orig", out, sz);
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
 }
 
-static int tmp_name(const char *path, char *out, size_t sz)
+/*
+ * Root's directory steps in a user's directory run with that user's
+ * effective ids and groups; the saved set-user-ID brings root back.
+ */
+int hyb_as_enter(struct hyb_as *a, uid_t uid, gid_t gid)
 {
-	return side_name(path, ".vsockmon-new", out, sz);
+	a->on = false;
+	if (geteuid() != 0 || uid == 0)
+		return 0;
+	a->egid = getegid();
+	a->ngroups = getgroups(HYB_MAX_GROUPS, a->groups);
+	if (a->ngroups < 0)
+		return -errno;
+	if (setgroups(1, &gid) || setegid(gid) || seteuid(uid)) {
+		int err = -errno;
+
+		a->on = true;
+		hyb_as_leave(a);
+		return err;
+	}
+	a->on = true;
+	return 0;
+}
+
+void hyb_as_leave(struct hyb_as *a)
+{
+	if (!a->on)
+		return;
+	/* cannot fail: the saved ids are root's */
+	if (seteuid(0) || setegid(a->egid) ||
+	    setgroups((size_t)a->ngroups, a->groups))
+		ctl_msg("warning: cannot take back root's ids: %s",
+			strerror(errno));
+	a->on = false;
+}
+
+int hyb_hidden_name(const char *base, char *out, size_t sz)
+{
+	int n = snprintf(out, sz, ".%s" HIDDEN_SUFFIX, base);
+
+	return n < 0 || (size_t)n >= sz || (size_t)n > NAME_MAX ?
+		-ENAMETOOLONG : 0;
+}
+
+/* .BASE.vsockmon-new.<12 random hex digits>: nobody can lay it out first */
+static int tmp_name(const char *base, char *out, size_t sz)
+{
+	unsigned char r[6];
+	int n;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -EIO;
+	n = snprintf(out, sz, ".%s" TMP_INFIX "%02x%02x%02x%02x%02x%02x",
+		     base, r[0], r[1], r[2], r[3], r[4], r[5]);
+	return n < 0 || (size_t)n >= sz || (size_t)n > NAME_MAX ?
+		-ENAMETOOLONG : 0;
 }
 
 static int diag_cb(const struct nlmsghdr *nlh, void *data)
@@ -111,7 +227,7 @@ int hyb_listen_dump(struct hyb_listen_set *set)
 
 	set->v = NULL;
 	set->n = 0;
-	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
 		return -errno;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -158,13 +274,14 @@ void hyb_listen_free(struct hyb_listen_set *set)
 	set->n = 0;
 }
 
-int hyb_listen_has(const struct hyb_listen_set *set, const char *path)
+int hyb_listen_has(const struct hyb_listen_set *set, int dirfd,
+		   const char *name)
 {
 	struct stat st;
 	uint32_t ino, dev;
 	size_t i;
 
-	if (stat(path, &st))
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return -errno;
 	if (!S_ISSOCK(st.st_mode))
 		return 0;
@@ -177,47 +294,146 @@ int hyb_listen_has(const struct hyb_listen_set *set, const char *path)
 	return 0;
 }
 
-int hyb_listening(const char *path)
+int hyb_listening_at(int dirfd, const char *name)
 {
 	struct hyb_listen_set set;
 	struct stat st;
 	int ret;
 
-	if (stat(path, &st))
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return -errno;
 	if (!S_ISSOCK(st.st_mode))
 		return 0;
 	ret = hyb_listen_dump(&set);
 	if (ret)
 		return ret;
-	ret = hyb_listen_has(&set, path);
+	ret = hyb_listen_has(&set, dirfd, name);
 	hyb_listen_free(&set);
 	return ret;
 }
 
-static int state_add(int state_fd, const char *path)
+/* The directory and last name of path: split in place into d and b. */
+static int split(const char *path, char *d, char *b, size_t sz)
+{
+	char t[PATH_MAX];
+
+	if (strlen(path) >= sizeof(t) || strlen(path) >= sz)
+		return -ENAMETOOLONG;
+	strcpy(t, path);
+	snprintf(d, sz, "%s", dirname(t));
+	strcpy(t, path);
+	snprintf(b, sz, "%s", basename(t));
+	return 0;
+}
+
+int hyb_listening(const char *path)
+{
+	char d[PATH_MAX], b[PATH_MAX];
+	int fd, ret;
+
+	ret = split(path, d, b, sizeof(d));
+	if (ret)
+		return ret;
+	fd = open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = hyb_listening_at(fd, b);
+	close(fd);
+	return ret;
+}
+
+/* What a killed capture's repair must find again: see hyb_repair_stale. */
+static int state_add(int state_fd, const struct hyb_dir *d, const char *base,
+		     ino_t orig)
 {
 	if (state_fd < 0)
 		return 0;
-	return dprintf(state_fd, "%s\n", path) < 0 ? -errno : 0;
+	return dprintf(state_fd, "%llu %llu %llu %s/%s\n",
+		       (unsigned long long)d->dev, (unsigned long long)d->ino,
+		       (unsigned long long)orig, d->path, base) < 0 ? -errno : 0;
 }
 
-int hyb_interpose(const char *path, int state_fd, ino_t *ino, char *why,
-		  size_t sz)
+/* "/proc/self/fd/N/name" or "/proc/self/fd/N": a name that is a handle */
+static int fd_addr(struct sockaddr_un *sa, int fd, const char *name)
 {
-	char hidden[PATH_MAX], tmp[PATH_MAX];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
+	int n;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d%s%s",
+		     fd, name ? "/" : "", name ? name : "");
+	return n < 0 || (size_t)n >= sizeof(sa->sun_path) ? -ENAMETOOLONG : 0;
+}
+
+int hyb_connect_orig(int orig_fd)
+{
+	struct sockaddr_un sa;
+	int fd, err;
+
+	err = fd_addr(&sa, orig_fd, NULL);
+	if (err)
+		return err;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* a Unix connect does not wait: done, or -EAGAIN with the backlog full */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Our listener, bound under a fresh name in dir with the original's mode. */
+static int bind_tmp(const struct hyb_dir *d, const char *base,
+		    const struct stat *orig, char *tmp, size_t sz)
+{
+	struct sockaddr_un sa;
+	mode_t old;
+	int fd, err, tries;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	for (tries = 0; tries < 8; tries++) {
+		err = tmp_name(base, tmp, sz);
+		if (!err)
+			err = fd_addr(&sa, d->fd, tmp);
+		if (err)
+			break;
+		/* the mode at creation: nothing to chmod by name after */
+		old = umask(~orig->st_mode & 0777);
+		err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+		umask(old);
+		if (err != -EADDRINUSE)
+			break;
+	}
+	if (!err && listen(fd, SOMAXCONN))
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int hyb_interpose(const struct hyb_dir *d, const char *base, int state_fd,
+		  struct hyb_taken *t, char *why, size_t sz)
+{
+	char hidden[NAME_MAX + 1], tmp[NAME_MAX + 1];
+	struct stat st, hs;
 	int fd, err, l;
 
 	*why = '\0';
-	if (lstat(path, &st))
+	t->orig_fd = -1;
+	if (fstatat(d->fd, base, &st, AT_SYMLINK_NOFOLLOW))
 		return -errno;
 	if (!S_ISSOCK(st.st_mode)) {
 		snprintf(why, sz, "not a Unix socket");
 		return -ENOTSOCK;
 	}
-	l = hyb_listening(path);
+	l = hyb_listening_at(d->fd, base);
 	if (l <= 0) {
 		snprintf(why, sz, l == 0 ? "a Unix socket nobody listens on "
 			 "(in this network namespace)" :
@@ -225,100 +441,115 @@ int hyb_interpose(const char *path, int state_fd, ino_t *ino, char *why,
 			 strerror(-l));
 		return l == 0 ? -ECONNREFUSED : l;
 	}
-	if (hyb_hidden_name(path, hidden, sizeof(hidden)) ||
-	    tmp_name(path, tmp, sizeof(tmp))) {
-		snprintf(why, sz, "the path is too long for a second name "
-			 "beside it (%zu bytes at most)",
-			 sizeof(sa.sun_path) - 1 - 15);
+	if (hyb_hidden_name(base, hidden, sizeof(hidden)) ||
+	    tmp_name(base, tmp, sizeof(tmp))) {
+		snprintf(why, sz, "the name is too long for a second name "
+			 "beside it");
 		return -ENAMETOOLONG;
 	}
-	err = state_add(state_fd, path);
+	/* the handle we connect through: the original, whatever names do */
+	t->orig_fd = openat(d->fd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (t->orig_fd < 0)
+		return -errno;
+	if (fstat(t->orig_fd, &hs) || !S_ISSOCK(hs.st_mode) ||
+	    hs.st_ino != st.st_ino || hs.st_dev != st.st_dev) {
+		snprintf(why, sz, "it changed while we looked");
+		err = -ESTALE;
+		goto undo_handle;
+	}
+	t->orig_ino = st.st_ino;
+	err = state_add(state_fd, d, base, st.st_ino);
 	if (err)
-		return err;
-	if (link(path, hidden)) {
+		goto undo_handle;
+	if (linkat(d->fd, base, d->fd, hidden, 0)) {
 		err = -errno;
 		if (err == -EEXIST)
-			snprintf(why, sz, "already interposed (%s exists)",
-				 hidden);
+			snprintf(why, sz, "already interposed (%s/%s exists)",
+				 d->path, hidden);
 		else
 			snprintf(why, sz, "cannot give it a second name (link "
-				 "%s: %s)", hidden, strerror(-err));
-		return err;
+				 "%s/%s: %s)", d->path, hidden, strerror(-err));
+		goto undo_handle;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		err = -errno;
+	if (fstatat(d->fd, hidden, &hs, AT_SYMLINK_NOFOLLOW) ||
+	    hs.st_ino != st.st_ino) {
+		snprintf(why, sz, "it changed while we looked");
+		err = -ESTALE;
 		goto undo_link;
 	}
-	strcpy(sa.sun_path, tmp);
-	unlink(tmp);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 128)) {
-		err = -errno;
-		goto undo_sock;
+	fd = bind_tmp(d, base, &st, tmp, sizeof(tmp));
+	if (fd < 0) {
+		err = fd;
+		goto undo_link;
 	}
 	/* whoever could connect to the original can connect to ours */
-	if (chmod(tmp, st.st_mode & 07777) ||
-	    (lchown(tmp, st.st_uid, st.st_gid) && errno != EPERM)) {
+	if (fchownat(d->fd, tmp, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) &&
+	    errno != EPERM) {
 		err = -errno;
 		goto undo_tmp;
 	}
-	if (lstat(tmp, &st)) {
+	if (fstatat(d->fd, tmp, &hs, AT_SYMLINK_NOFOLLOW)) {
 		err = -errno;
 		goto undo_tmp;
 	}
-	*ino = st.st_ino;
-	if (rename(tmp, path)) {
+	t->ours = hs.st_ino;
+	if (renameat(d->fd, tmp, d->fd, base)) {
 		err = -errno;
 		goto undo_tmp;
 	}
 	return fd;
 undo_tmp:
-	unlink(tmp);
-undo_sock:
+	unlinkat(d->fd, tmp, 0);
 	close(fd);
 undo_link:
-	unlink(hidden);
+	unlinkat(d->fd, hidden, 0);
+undo_handle:
+	close(t->orig_fd);
+	t->orig_fd = -1;
 	return err;
 }
 
-int hyb_restore(const char *path, ino_t ours)
+int hyb_restore(const struct hyb_dir *d, const char *base,
+		const struct hyb_taken *t)
 {
-	char hidden[PATH_MAX];
+	char hidden[NAME_MAX + 1];
 	struct stat st, hs;
 	bool keep_theirs;
 
-	if (hyb_hidden_name(path, hidden, sizeof(hidden)))
+	if (hyb_hidden_name(base, hidden, sizeof(hidden)))
 		return -ENAMETOOLONG;
-	if (lstat(hidden, &hs))
+	if (fstatat(d->fd, hidden, &hs, AT_SYMLINK_NOFOLLOW))
 		return errno == ENOENT ? 0 : -errno;
-	if (lstat(path, &st))
+	/* not the original any more: not ours to move or remove */
+	if (!S_ISSOCK(hs.st_mode) || (t->orig_ino && hs.st_ino != t->orig_ino))
+		return -ESTALE;
+	if (fstatat(d->fd, base, &st, AT_SYMLINK_NOFOLLOW))
 		/* name removed: back if the original still listens */
-		keep_theirs = hyb_listening(hidden) != 1;
-	else if (ours)
-		keep_theirs = st.st_ino != ours;
+		keep_theirs = hyb_listening_at(d->fd, hidden) != 1;
+	else if (t->ours)
+		keep_theirs = st.st_ino != t->ours;
 	else
 		/* a killed capture's listener answers nobody */
-		keep_theirs = hyb_listening(path) == 1;
+		keep_theirs = hyb_listening_at(d->fd, base) == 1;
 	if (keep_theirs)
-		return unlink(hidden) ? -errno : 0;
-	return rename(hidden, path) ? -errno : 0;
+		return unlinkat(d->fd, hidden, 0) ? -errno : 0;
+	return renameat(d->fd, hidden, d->fd, base) ? -errno : 0;
 }
 
-int hyb_state_open(char *name, size_t sz)
+int hyb_state_open(int run_fd, char *name, size_t sz)
 {
-	const char *dir = hyb_run_dir();
-	char parent[PATH_MAX];
-	int fd;
+	int fd, tries;
 
-	snprintf(parent, sizeof(parent), "%s", dir);
-	mkdir(dirname(parent), 0755);
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	if ((size_t)snprintf(name, sz, "%s/%ld.state", dir,
-			     (long)getpid()) >= sz)
+	if ((size_t)snprintf(name, sz, "%ld.state", (long)getpid()) >= sz)
 		return -ENAMETOOLONG;
-	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-		  0600);
+	for (tries = 0; tries < 2; tries++) {
+		fd = openat(run_fd, name, O_WRONLY | O_CREAT | O_EXCL |
+			    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		/* a dead capture's with our pid (emptied after its drop) */
+		unlinkat(run_fd, name, 0);
+	}
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -330,30 +561,45 @@ int hyb_state_open(char *name, size_t sz)
 	return fd;
 }
 
-/* Calls cb(path, data) for each line of each state file; live: locked. */
-static int each_state(void (*cb)(const char *state, const char *path,
-				 pid_t pid, bool live, void *data), void *data,
-		      bool reap)
-{
-	const char *dir = hyb_run_dir();
-	struct dirent *e;
-	DIR *d = opendir(dir);
+struct state_line {
+	unsigned long long dev, ino, orig;
+	const char *path;
+};
 
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		char name[PATH_MAX], line[PATH_MAX + 2];
+/* Calls cb for each line of each state file; live: locked. */
+static int each_state(void (*cb)(const struct state_line *s, pid_t pid,
+				 bool live, void *data), void *data, bool reap)
+{
+	struct dirent *e;
+	int run_fd = hyb_run_dir_open(false);
+	DIR *dir;
+
+	if (run_fd < 0)
+		return run_fd == -ENOENT ? 0 : run_fd;
+	dir = fdopendir(run_fd);
+	if (!dir) {
+		close(run_fd);
+		return -errno;
+	}
+	while ((e = readdir(dir))) {
+		char line[PATH_MAX + 80];
 		size_t n = strlen(e->d_name);
+		struct stat st;
 		bool live;
 		FILE *f;
 		int fd;
 
 		if (n < 7 || strcmp(e->d_name + n - 6, ".state"))
 			continue;
-		snprintf(name, sizeof(name), "%s/%s", dir, e->d_name);
-		fd = open(name, O_RDONLY | O_CLOEXEC);
+		fd = openat(run_fd, e->d_name, O_RDONLY | O_NOFOLLOW |
+			    O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			continue;
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid()) {
+			close(fd);
+			continue;
+		}
 		live = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
 		f = fdopen(fd, "r");
 		if (!f) {
@@ -361,17 +607,23 @@ static int each_state(void (*cb)(const char *state, const char *path,
 			continue;
 		}
 		while (fgets(line, sizeof(line), f)) {
+			struct state_line s;
+			int off = 0;
+
 			line[strcspn(line, "\n")] = '\0';
-			if (*line)
-				cb(name, line, (pid_t)atol(e->d_name), live,
-				   data);
+			if (sscanf(line, "%llu %llu %llu %n", &s.dev, &s.ino,
+				   &s.orig, &off) != 3 || !off ||
+			    line[off] != '/')
+				continue;	/* an older tool's: unverifiable */
+			s.path = line + off;
+			cb(&s, (pid_t)atol(e->d_name), live, data);
 		}
 		/* its lines are repaired: the file goes (dead owners only) */
 		if (reap && !live)
-			unlink(name);
+			unlinkat(run_fd, e->d_name, 0);
 		fclose(f);
 	}
-	closedir(d);
+	closedir(dir);
 	return 0;
 }
 
@@ -380,13 +632,12 @@ struct owner_q {
 	pid_t pid;
 };
 
-static void owner_cb(const char *state, const char *path, pid_t pid,
-		     bool live, void *data)
+static void owner_cb(const struct state_line *s, pid_t pid, bool live,
+		     void *data)
 {
 	struct owner_q *q = data;
 
-	(void)state;
-	if (live && !strcmp(path, q->path))
+	if (live && !strcmp(s->path, q->path))
 		q->pid = pid;
 }
 
@@ -395,29 +646,8 @@ struct repair_q {
 	int repaired, err;
 };
 
-static void repair_one(const char *path, struct repair_q *q)
+static void repair_note(struct repair_q *q, const char *path, int err)
 {
-	char hidden[PATH_MAX], tmp[PATH_MAX];
-	struct stat st;
-	int err;
-
-	if (hyb_hidden_name(path, hidden, sizeof(hidden)) ||
-	    tmp_name(path, tmp, sizeof(tmp)))
-		return;
-	if (lstat(hidden, &st))
-		return;
-	/*
-	 * Both listening: a live capture whose state we cannot see (another
-	 * user's run directory) stands between them. Leave it be.
-	 */
-	if (hyb_listening(path) == 1 && hyb_listening(hidden) == 1) {
-		if (!q->err)
-			q->err = -EBUSY;
-		return;
-	}
-	unlink(tmp);
-	/* our dead listener answers nobody: ino 0 asks hyb_listening */
-	err = hyb_restore(path, 0);
 	if (err && !q->err)
 		q->err = err;
 	if (!err)
@@ -429,16 +659,67 @@ static void repair_one(const char *path, struct repair_q *q)
 			err ? strerror(-err) : "");
 }
 
-static void repair_cb(const char *state, const char *path, pid_t pid,
-		      bool live, void *data)
+/*
+ * Give base its original back in d, if the hidden name still is the
+ * original (orig: its inode; 0 when no state file told). Done with the
+ * rights of the hidden socket's owner: one user's leftovers can move
+ * only what that user could.
+ */
+static void repair_at(const struct hyb_dir *d, const char *base,
+		      ino_t orig, struct repair_q *q)
 {
-	struct repair_q *q = data;
+	struct hyb_taken t = { -1, orig, 0 };
+	char hidden[NAME_MAX + 1], path[PATH_MAX * 2];
+	struct hyb_as as;
+	struct stat hs;
+	int err;
 
-	(void)state;
-	(void)pid;
-	if (live)
+	if (hyb_hidden_name(base, hidden, sizeof(hidden)) ||
+	    fstatat(d->fd, hidden, &hs, AT_SYMLINK_NOFOLLOW) ||
+	    !S_ISSOCK(hs.st_mode) || (orig && hs.st_ino != orig))
 		return;
-	repair_one(path, q);
+	snprintf(path, sizeof(path), "%s/%s", d->path, base);
+	/*
+	 * Both listening: a live capture whose state we cannot see (another
+	 * user's run directory) stands between them. Leave it be.
+	 */
+	if (hyb_listening_at(d->fd, base) == 1 &&
+	    hyb_listening_at(d->fd, hidden) == 1) {
+		if (!q->err)
+			q->err = -EBUSY;
+		return;
+	}
+	err = hyb_as_enter(&as, hs.st_uid, hs.st_gid);
+	if (!err) {
+		/* our dead listener answers nobody: t.ours 0 asks sock_diag */
+		err = hyb_restore(d, base, &t);
+		hyb_as_leave(&as);
+	}
+	repair_note(q, path, err);
+}
+
+static void repair_one(const struct state_line *s, struct repair_q *q)
+{
+	char dn[PATH_MAX], bn[PATH_MAX];
+	struct hyb_dir d;
+
+	if (split(s->path, dn, bn, sizeof(dn)) || hyb_dir_open(&d, dn))
+		return;
+	/* the directory the capture worked in, not one swapped in since */
+	if ((unsigned long long)d.dev != s->dev ||
+	    (unsigned long long)d.ino != s->ino)
+		repair_note(q, s->path, -ESTALE);
+	else
+		repair_at(&d, bn, (ino_t)s->orig, q);
+	hyb_dir_close(&d);
+}
+
+static void repair_cb(const struct state_line *s, pid_t pid, bool live,
+		      void *data)
+{
+	(void)pid;
+	if (!live)
+		repair_one(s, data);
 }
 
 pid_t hyb_owner(const char *path)
@@ -452,35 +733,39 @@ pid_t hyb_owner(const char *path)
 /* Hidden names beside only: its own and its PATH_P siblings'. */
 static void repair_siblings(const char *only, struct repair_q *q)
 {
-	char d[PATH_MAX], b[PATH_MAX], path[PATH_MAX];
-	const char *pre, *dn, *suf = ".vsockmon-orig";
+	char dn[PATH_MAX], pre[PATH_MAX];
+	const size_t sl = strlen(HIDDEN_SUFFIX);
+	struct hyb_dir d;
 	struct dirent *e;
 	DIR *dir;
+	int fd;
 
-	snprintf(d, sizeof(d), "%s", only);
-	snprintf(b, sizeof(b), "%s", only);
-	dn = dirname(d);
-	dir = opendir(dn);
-	if (!dir)
+	if (split(only, dn, pre, sizeof(dn)) || hyb_dir_open(&d, dn))
 		return;
-	pre = basename(b);
+	fd = dup(d.fd);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		hyb_dir_close(&d);
+		return;
+	}
 	while ((e = readdir(dir))) {
-		size_t n = strlen(e->d_name), sl = strlen(suf);
+		size_t n = strlen(e->d_name);
 		char name[NAME_MAX + 1];
 		uint32_t port;
 
 		if (e->d_name[0] != '.' || n <= sl + 1 ||
-		    strcmp(e->d_name + n - sl, suf))
+		    strcmp(e->d_name + n - sl, HIDDEN_SUFFIX))
 			continue;
 		snprintf(name, sizeof(name), "%.*s", (int)(n - sl - 1),
 			 e->d_name + 1);
 		if (strcmp(name, pre) && hyb_port_of_name(name, pre, &port))
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dn, name) <
-		    sizeof(path))
-			repair_one(path, q);
+		repair_at(&d, name, 0, q);
 	}
 	closedir(dir);
+	hyb_dir_close(&d);
 }
 
 int hyb_repair_stale(const char *only, bool quiet)

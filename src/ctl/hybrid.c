@@ -2,16 +2,26 @@
 /*
  * The hybrid vsock relay: one epoll loop that accepts on our listeners
  * (PATH and every PATH_P), connects each accepted socket to the original
- * listener through its hidden name, and copies bytes both ways. A chunk is
- * read once into a buffer with room for the frame header in front of it,
- * handed to the recorder as it is, and written on from the same buffer:
- * bytes go out in the order they came, each once, and a direction reads
- * nothing new until its last chunk is written. When the capture stops the
- * names go back at once and a detached child relays what is still open.
+ * listener through the handle taken when we interposed (never a name),
+ * and copies bytes both ways. A chunk is read once into a buffer with
+ * room for the frame header in front of it, handed to the recorder as it
+ * is, and written on from the same buffer: bytes go out in the order they
+ * came, each once, and a direction reads nothing new until its last chunk
+ * is written. Each direction ends on its own: an end of input becomes a
+ * half-close toward the other side once all is written; a peer that can
+ * no longer take bytes makes its sender's writes fail as they would have
+ * directly, and the other direction goes on.
+ *
+ * Root sets up (the capture file, the state file, the names: the latter
+ * with the VMM user's effective ids), then the relay drops to the VMM
+ * socket's owner for good, keeping its open descriptors. When the capture
+ * stops the names go back, the backlog is taken in, and a detached child
+ * relays what is still open.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <libgen.h>
 #include <signal.h>
@@ -20,20 +30,24 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/un.h>
 
 #include <linux/vsockmon.h>
 
 #include "ctl.h"
 #include "frame.h"
 #include "hybrid.h"
-#include "source.h"
 
 #define CHUNK 65536
 #define RESCAN_S 0.1	/* how soon a new PATH_P listener is interposed */
+#define RETRY_S 0.02	/* an upstream backlog that was full, again */
+#define CONNECT_S 10.0	/* then the connection is given up */
+#define PAUSE_S 0.1	/* out of descriptors: accept nothing this long */
+#define COMPLAINTS 256	/* names whose error was told once */
 
 enum ep_kind { EP_LISTENER, EP_CONN };
 
@@ -43,13 +57,22 @@ struct ep {
 	int side;
 };
 
+/* The original's handle: shared by its listener and pending connects. */
+struct orig {
+	int fd;
+	unsigned int refs;
+};
+
 struct listener {
 	struct ep ep;
 	int fd;
 	bool guest;		/* a PATH_P: the guest connects through it */
+	bool paused;		/* out of the epoll set until resume */
+	double resume;
 	uint32_t port;		/* P */
-	ino_t ino;		/* ours, at path */
-	char path[PATH_MAX];
+	struct hyb_taken t;
+	struct orig *orig;
+	char base[NAME_MAX + 1];
 	struct listener *next;
 };
 
@@ -57,7 +80,10 @@ struct listener {
 struct flow {
 	uint8_t *buf;		/* AF_HDR_LEN free bytes, then CHUNK */
 	size_t off, len;	/* still to write: buf + AF_HDR_LEN + off */
-	bool eof, shut;
+	size_t hold;		/* the last hold of them wait for the OK */
+	bool eof;		/* nothing more to read */
+	bool shut;		/* all written and the other side half-closed */
+	bool dead;		/* the other side takes nothing more */
 	bool line_done;		/* the handshake line, host-initiated only */
 	size_t line_len;
 	char line[HYB_LINE_MAX];
@@ -67,6 +93,8 @@ struct conn {
 	struct ep ep[2];
 	int fd[2];		/* [0] connected to us, [1] ours to the original */
 	struct flow f[2];
+	struct orig *pending;	/* connecting upstream: its backlog was full */
+	double retry, give_up;
 	bool guest_init;	/* via PATH_P: fd[0] is the VMM */
 	bool connect_seen, connect_rec;
 	bool ended[2];		/* DISCONNECT recorded for what fd[i] sent */
@@ -77,21 +105,48 @@ struct conn {
 	struct conn *next;
 };
 
+struct complaint {
+	char name[NAME_MAX + 1];
+	int err;
+};
+
 struct hybrid {
-	char path[PATH_MAX], dir[PATH_MAX], base[NAME_MAX + 1];
+	char path[PATH_MAX], base[NAME_MAX + 1];
+	struct hyb_dir dir;
+	DIR *scan;
+	uid_t uid;		/* the VMM socket's owner: who we become */
+	gid_t gid;
+	bool drop;
 	uint32_t guest_cid;
 	int snaplen;
 	const struct bpf_program *prog;
-	int epfd, state_fd;
-	char state_name[PATH_MAX];
+	int epfd, state_fd, run_fd;
+	char state_name[NAME_MAX + 1];
 	bool record, stopped;
 	struct listener *ls;
 	struct conn *cs, *dead;
+	unsigned int npending;
+	struct complaint told[COMPLAINTS];
+	unsigned int ntold;
 	pcap_handler cb;
 	unsigned char *user;
 	unsigned long long count, delivered;
 	struct hybrid_stats st;
 };
+
+static struct orig *orig_get(struct orig *o)
+{
+	o->refs++;
+	return o;
+}
+
+static void orig_put(struct orig *o)
+{
+	if (o && !--o->refs) {
+		close(o->fd);
+		free(o);
+	}
+}
 
 static bool from_guest(const struct conn *c, int side)
 {
@@ -135,6 +190,25 @@ static void record_bare(struct hybrid *h, struct conn *c, bool guest_src,
 	record(h, c, guest_src, op, hdr, 0);
 }
 
+/*
+ * A PAYLOAD frame of n bytes at data + at, its header right in front:
+ * in the free room before the data, or over bytes before it, which may
+ * still be to send (a handshake line) and so are put back.
+ */
+static void record_payload(struct hybrid *h, struct conn *c, int side,
+			   uint8_t *data, size_t at, size_t n)
+{
+	uint8_t *frame = data + at - AF_HDR_LEN;
+	uint8_t save[AF_HDR_LEN];
+
+	if (at)
+		memcpy(save, frame, AF_HDR_LEN);
+	record(h, c, from_guest(c, side), AF_VSOCK_OP_PAYLOAD, frame,
+	       (uint32_t)n);
+	if (at)
+		memcpy(frame, save, AF_HDR_LEN);
+}
+
 /* The end of what fd[side] sends: one DISCONNECT, however it ends. */
 static void end_of(struct hybrid *h, struct conn *c, int side)
 {
@@ -152,6 +226,11 @@ static int ep_ctl(struct hybrid *h, int op, int fd, uint32_t events,
 	return epoll_ctl(h->epfd, op, fd, &ev);
 }
 
+static bool flow_done(const struct flow *f)
+{
+	return f->shut || f->dead;
+}
+
 /*
  * What fd[side] waits for: input if its flow may read, output if the
  * other flow has bytes for it. Nothing: out of the set, or a hung-up
@@ -159,13 +238,14 @@ static int ep_ctl(struct hybrid *h, int op, int fd, uint32_t events,
  */
 static void rearm(struct hybrid *h, struct conn *c, int side)
 {
+	const struct flow *in = &c->f[side], *out = &c->f[!side];
 	uint32_t ev = 0;
 
-	if (c->fd[side] < 0)
+	if (c->fd[side] < 0 || c->pending)
 		return;
-	if (!c->f[side].eof && !c->f[side].len)
+	if (!in->eof && !in->dead && !in->len)
 		ev |= EPOLLIN;
-	if (c->f[!side].len)
+	if (out->len > out->hold)
 		ev |= EPOLLOUT;
 	if (c->armed[side] && ev == c->events[side])
 		return;		/* the common case: a syscall saved per chunk */
@@ -199,6 +279,11 @@ static void conn_free(struct hybrid *h, struct conn *c)
 			close(c->fd[i]);
 		c->fd[i] = -1;
 	}
+	if (c->pending) {
+		orig_put(c->pending);
+		c->pending = NULL;
+		h->npending--;
+	}
 	c->dead = true;
 	c->next = h->dead;
 	h->dead = c;
@@ -223,7 +308,21 @@ static void conn_end(struct hybrid *h, struct conn *c)
 		record_bare(h, c, false, AF_VSOCK_OP_CONNECT);
 		record_bare(h, c, true, AF_VSOCK_OP_DISCONNECT);
 	}
+	end_of(h, c, 0);
+	end_of(h, c, 1);
 	conn_free(h, c);
+}
+
+/* The OK came: what the host sent after its CONNECT line is payload now. */
+static void release_held(struct hybrid *h, struct conn *c)
+{
+	struct flow *f = &c->f[0];
+
+	if (!f->hold)
+		return;
+	record_payload(h, c, 0, f->buf + AF_HDR_LEN, f->off + f->len - f->hold,
+		       f->hold);
+	f->hold = 0;
 }
 
 /* The handshake lines of a host-initiated connection: not payload. */
@@ -256,37 +355,57 @@ static size_t eat_line(struct hybrid *h, struct conn *c, int side,
 			c->hport = hyb_host_port(c->gport, port);
 		c->connect_rec = true;
 		record_bare(h, c, false, AF_VSOCK_OP_CONNECT);
+		release_held(h, c);
 	}
 	return used;
 }
 
-/* Write what flow `side` holds to the other socket. */
-static int flush_flow(struct hybrid *h, struct conn *c, int side)
+/*
+ * The other side takes nothing more (EPIPE, ECONNRESET): what is buffered
+ * for it is lost as it would have been directly, and the sender learns so
+ * as it would have (its writes fail); the other direction goes on.
+ */
+static void flow_dead(struct hybrid *h, struct conn *c, int side)
+{
+	struct flow *f = &c->f[side];
+
+	f->dead = true;
+	f->off = f->len = f->hold = 0;
+	shutdown(c->fd[side], SHUT_RD);
+	end_of(h, c, side);
+}
+
+/* Write what flow `side` holds (but what waits for the OK) on. */
+static void flush_flow(struct hybrid *h, struct conn *c, int side)
 {
 	struct flow *f = &c->f[side];
 	int out = c->fd[!side];
 
-	while (f->len) {
-		ssize_t w = send(out, f->buf + AF_HDR_LEN + f->off, f->len,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (f->dead)
+		return;
+	while (f->len > f->hold) {
+		ssize_t w = send(out, f->buf + AF_HDR_LEN + f->off,
+				 f->len - f->hold, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EINTR)
-				break;
-			return -errno;
+				return;
+			flow_dead(h, c, side);
+			return;
 		}
 		f->off += (size_t)w;
 		f->len -= (size_t)w;
 		h->st.bytes += (unsigned long long)w;
 	}
+	if (!f->len)
+		f->off = 0;
 	if (!f->len && f->eof && !f->shut) {
 		shutdown(out, SHUT_WR);
 		f->shut = true;
 	}
-	return 0;
 }
 
-static int read_flow(struct hybrid *h, struct conn *c, int side)
+static void read_flow(struct hybrid *h, struct conn *c, int side)
 {
 	struct flow *f = &c->f[side];
 	uint8_t *data = f->buf + AF_HDR_LEN;
@@ -294,58 +413,46 @@ static int read_flow(struct hybrid *h, struct conn *c, int side)
 	ssize_t n;
 
 	n = recv(c->fd[side], data, CHUNK, MSG_DONTWAIT);
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-	if (n == 0) {
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* a reset after the data: its end, as far as we can tell */
 		f->eof = true;
 		end_of(h, c, side);
-		return 0;
+		/* no OK will come: what the host sent after CONNECT is not
+		 * payload of any connection (the VMM would read and drop it)
+		 */
+		if (side == 1 && !c->guest_init && !c->connect_rec) {
+			c->f[0].len -= c->f[0].hold;
+			c->f[0].hold = 0;
+		}
+		return;
 	}
 	f->off = 0;
 	f->len = (size_t)n;
 	if (!c->guest_init && !f->line_done)
 		skip = eat_line(h, c, side, data, (size_t)n);
-	if ((size_t)n > skip) {
-		/*
-		 * The header goes right in front of the payload: into the free
-		 * room before it, or over the handshake line's last bytes,
-		 * which are still to be sent and so are put back.
-		 */
-		uint8_t *frame = data + skip - AF_HDR_LEN;
-		uint8_t save[AF_HDR_LEN];
-
-		if (skip)
-			memcpy(save, frame, AF_HDR_LEN);
-		record(h, c, from_guest(c, side), AF_VSOCK_OP_PAYLOAD, frame,
-		       (uint32_t)((size_t)n - skip));
-		if (skip)
-			memcpy(frame, save, AF_HDR_LEN);
-	}
-	return 0;
+	if ((size_t)n <= skip)
+		return;
+	/* the host's payload before the OK: recorded after the CONNECT */
+	if (!c->guest_init && side == 0 && !c->connect_rec)
+		f->hold = (size_t)n - skip;
+	else
+		record_payload(h, c, side, data, skip, (size_t)n - skip);
 }
 
 static void conn_event(struct hybrid *h, struct conn *c, int side,
 		       uint32_t ev)
 {
-	int err = 0;
+	struct flow *in = &c->f[side];
 
-	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR) && !c->f[side].eof &&
-	    !c->f[side].len)
-		err = read_flow(h, c, side);
-	if (!err && c->f[side].len)
-		err = flush_flow(h, c, side);
-	if (!err && ev & EPOLLOUT)
-		err = flush_flow(h, c, !side);
-	if (!err && c->f[side].eof && !c->f[side].len && !c->f[side].shut)
-		err = flush_flow(h, c, side);
-	if (err) {
-		/* a reset: both ends learn of it by the close */
-		end_of(h, c, side);
-		end_of(h, c, !side);
-		conn_end(h, c);
-		return;
-	}
-	if (c->f[0].shut && c->f[1].shut) {
+	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR) && !in->eof && !in->dead &&
+	    !in->len)
+		read_flow(h, c, side);
+	/* the OK may have released what the other direction held */
+	flush_flow(h, c, side);
+	flush_flow(h, c, !side);
+	if (flow_done(&c->f[0]) && flow_done(&c->f[1])) {
 		conn_end(h, c);
 		return;
 	}
@@ -353,35 +460,75 @@ static void conn_event(struct hybrid *h, struct conn *c, int side,
 	rearm(h, c, 1);
 }
 
-static int connect_hidden(const char *path)
+/* The upstream side is connected: both sides into the epoll set. */
+static void conn_up(struct hybrid *h, struct conn *c, int up)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { 2, 0 };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	if (hyb_hidden_name(path, sa.sun_path, sizeof(sa.sun_path))) {
-		close(fd);
-		return -ENAMETOOLONG;
+	c->fd[1] = up;
+	if (c->guest_init) {
+		c->connect_rec = true;
+		record_bare(h, c, true, AF_VSOCK_OP_CONNECT);
 	}
-	/* a full backlog must not stop every other connection for long */
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int err = -errno;
+	rearm(h, c, 0);
+	rearm(h, c, 1);
+}
 
-		close(fd);
-		return err;
+/*
+ * Connect c upstream through o. Returns 0 (connected, or pending with a
+ * full backlog or no descriptor free), or -errno when the original is
+ * gone (c is freed then).
+ */
+static int conn_connect(struct hybrid *h, struct conn *c, struct orig *o,
+			double now)
+{
+	int up = hyb_connect_orig(o->fd);
+
+	if (up >= 0) {
+		if (c->pending) {
+			orig_put(c->pending);
+			c->pending = NULL;
+			h->npending--;
+		}
+		conn_up(h, c, up);
+		return 0;
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	return fd;
+	if ((up == -EAGAIN || up == -EMFILE || up == -ENFILE ||
+	     up == -ENOBUFS || up == -ENOMEM) &&
+	    (!c->pending || now < c->give_up)) {
+		if (!c->pending) {
+			c->pending = orig_get(o);
+			c->give_up = now + CONNECT_S;
+			h->npending++;
+		}
+		c->retry = now + RETRY_S;
+		return 0;
+	}
+	/* the host program went away: the guest gets a reset */
+	if (c->guest_init) {
+		record_bare(h, c, true, AF_VSOCK_OP_CONNECT);
+		record_bare(h, c, false, AF_VSOCK_OP_DISCONNECT);
+	}
+	conn_free(h, c);
+	return up;
+}
+
+static void retry_pending(struct hybrid *h, double now)
+{
+	struct conn *c, *next;
+
+	if (!h->npending)
+		return;
+	for (c = h->cs; c; c = next) {
+		next = c->next;
+		if (c->pending && now >= c->retry)
+			conn_connect(h, c, c->pending, now);
+	}
 }
 
 /* Returns -errno when the original listener is gone. */
 static int accept_one(struct hybrid *h, struct listener *l, int fd)
 {
 	struct conn *c = calloc(1, sizeof(*c));
-	int i, up;
+	int i;
 
 	if (!c) {
 		close(fd);
@@ -398,33 +545,23 @@ static int accept_one(struct hybrid *h, struct listener *l, int fd)
 	for (i = 0; i < 2; i++) {
 		c->ep[i] = (struct ep){ EP_CONN, c, i };
 		c->f[i].buf = malloc(AF_HDR_LEN + CHUNK);
-		if (!c->f[i].buf)
-			goto fail;
-	}
-	up = connect_hidden(l->path);
-	if (up < 0) {
-		/* the host program went away: the guest gets a reset */
-		if (l->guest) {
-			record_bare(h, c, true, AF_VSOCK_OP_CONNECT);
-			record_bare(h, c, false, AF_VSOCK_OP_DISCONNECT);
+		if (!c->f[i].buf) {
+			conn_free(h, c);
+			return 0;
 		}
-		conn_free(h, c);
-		return up;
 	}
-	c->fd[1] = up;
-	if (l->guest) {
-		c->connect_rec = true;
-		record_bare(h, c, true, AF_VSOCK_OP_CONNECT);
-	}
-	if (ep_ctl(h, EPOLL_CTL_ADD, c->fd[0], EPOLLIN, &c->ep[0]) ||
-	    ep_ctl(h, EPOLL_CTL_ADD, c->fd[1], EPOLLIN, &c->ep[1]))
-		goto fail;
-	c->armed[0] = c->armed[1] = true;
-	c->events[0] = c->events[1] = EPOLLIN;
-	return 0;
-fail:
-	conn_free(h, c);
-	return 0;
+	return conn_connect(h, c, l->orig, mono_now());
+}
+
+static void listener_arm(struct hybrid *h, struct listener *l, bool on)
+{
+	if (on == !l->paused)
+		return;
+	if (on)
+		ep_ctl(h, EPOLL_CTL_ADD, l->fd, EPOLLIN, &l->ep);
+	else
+		epoll_ctl(h->epfd, EPOLL_CTL_DEL, l->fd, NULL);
+	l->paused = !on;
 }
 
 /* Returns false when the original is gone: the name should go back. */
@@ -440,44 +577,102 @@ static bool accept_all(struct hybrid *h, struct listener *l)
 		if (err == -ECONNREFUSED || err == -ENOENT)
 			alive = false;
 	}
+	/* out of descriptors: the listener stays readable, so look away */
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+	    errno == ENOMEM) {
+		listener_arm(h, l, false);
+		l->resume = mono_now() + PAUSE_S;
+	}
 	return alive;
 }
 
-static int add_listener(struct hybrid *h, const char *path, bool guest,
+/* A repeated error about one name is told once. */
+static bool told_before(struct hybrid *h, const char *name, int err)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->ntold; i++)
+		if (h->told[i].err == err && !strcmp(h->told[i].name, name))
+			return true;
+	if (h->ntold == COMPLAINTS)
+		return true;	/* enough said */
+	snprintf(h->told[h->ntold].name, sizeof(h->told[0].name), "%s", name);
+	h->told[h->ntold++].err = err;
+	return false;
+}
+
+/*
+ * Interpose on base with its owner's rights (root before the drop: a
+ * PATH_P may be another user's than the VMM's socket).
+ */
+static int interpose_as_owner(struct hybrid *h, const char *base,
+			      struct hyb_taken *t, char *why, size_t sz)
+{
+	struct hyb_as as;
+	struct stat st;
+	int fd;
+
+	if (fstatat(h->dir.fd, base, &st, AT_SYMLINK_NOFOLLOW))
+		return -errno;
+	fd = hyb_as_enter(&as, st.st_uid, st.st_gid);
+	if (fd)
+		return fd;
+	fd = hyb_interpose(&h->dir, base, h->state_fd, t, why, sz);
+	hyb_as_leave(&as);
+	return fd;
+}
+
+static int add_listener(struct hybrid *h, const char *base, bool guest,
 			uint32_t port, char *why, size_t sz)
 {
 	struct listener *l = calloc(1, sizeof(*l));
 	int fd;
 
+	*why = '\0';
 	if (!l)
 		return -ENOMEM;
-	fd = hyb_interpose(path, h->state_fd, &l->ino, why, sz);
+	l->orig = calloc(1, sizeof(*l->orig));
+	if (!l->orig) {
+		free(l);
+		return -ENOMEM;
+	}
+	fd = interpose_as_owner(h, base, &l->t, why, sz);
 	if (fd < 0) {
+		free(l->orig);
 		free(l);
 		return fd;
 	}
+	l->orig->fd = l->t.orig_fd;
+	l->orig->refs = 1;
 	l->fd = fd;
 	l->guest = guest;
 	l->port = port;
-	snprintf(l->path, sizeof(l->path), "%s", path);
+	snprintf(l->base, sizeof(l->base), "%s", base);
 	l->ep = (struct ep){ EP_LISTENER, l, 0 };
-	ep_ctl(h, EPOLL_CTL_ADD, fd, EPOLLIN, &l->ep);
+	l->paused = true;
+	listener_arm(h, l, true);
 	l->next = h->ls;
 	h->ls = l;
 	h->st.paths++;
 	return 0;
 }
 
-/* Give the name back; take in whoever connected before it went. */
+/*
+ * Give the name back, then take in whoever connected before it went:
+ * the backlog reaches the original through its handle, name or not.
+ */
 static void drop_listener(struct hybrid *h, struct listener *l)
 {
 	struct listener **pp;
-	int err = hyb_restore(l->path, l->ino);
+	int err = hyb_restore(&h->dir, l->base, &l->t);
 
 	if (err)
-		ctl_msg("restore %s: %s", l->path, strerror(-err));
+		ctl_msg("restore %s/%s: %s", h->dir.path, l->base,
+			err == -ESTALE ? "its hidden name is not the original "
+			"any more; left as it is" : strerror(-err));
 	accept_all(h, l);
 	close(l->fd);
+	orig_put(l->orig);
 	for (pp = &h->ls; *pp; pp = &(*pp)->next)
 		if (*pp == l) {
 			*pp = l->next;
@@ -487,12 +682,12 @@ static void drop_listener(struct hybrid *h, struct listener *l)
 	free(l);
 }
 
-static struct listener *find_listener(struct hybrid *h, const char *path)
+static struct listener *find_listener(struct hybrid *h, const char *base)
 {
 	struct listener *l;
 
 	for (l = h->ls; l; l = l->next)
-		if (!strcmp(l->path, path))
+		if (!strcmp(l->base, base))
 			return l;
 	return NULL;
 }
@@ -507,40 +702,40 @@ static void rescan(struct hybrid *h)
 	bool dumped = false;
 	struct listener *l, *next;
 	struct dirent *e;
-	DIR *d;
 
 	for (l = h->ls; l; l = next) {
 		struct stat st;
 
 		next = l->next;
-		if (lstat(l->path, &st) || st.st_ino != l->ino)
+		if (fstatat(h->dir.fd, l->base, &st, AT_SYMLINK_NOFOLLOW) ||
+		    st.st_ino != l->t.ours)
 			drop_listener(h, l);
 	}
-	d = opendir(h->dir);
-	if (!d)
+	if (!h->scan)
 		return;
-	while ((e = readdir(d))) {
-		char path[PATH_MAX], why[160];
+	rewinddir(h->scan);
+	while ((e = readdir(h->scan))) {
+		char why[160];
 		uint32_t port;
 		bool main_path = !strcmp(e->d_name, h->base);
+		int err;
 
 		if (!main_path && hyb_port_of_name(e->d_name, h->base, &port))
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", h->dir,
-				     e->d_name) >= sizeof(path) ||
-		    find_listener(h, path))
+		if (find_listener(h, e->d_name))
 			continue;
 		/* one dump per rescan, and only when there is a candidate */
 		if (!dumped && hyb_listen_dump(&set))
 			break;
 		dumped = true;
-		if (hyb_listen_has(&set, path) != 1)
+		if (hyb_listen_has(&set, h->dir.fd, e->d_name) != 1)
 			continue;
-		if (add_listener(h, path, !main_path, main_path ? 0 : port,
-				 why, sizeof(why)) < 0 && *why)
-			ctl_msg("interpose %s: %s", path, why);
+		err = add_listener(h, e->d_name, !main_path,
+				   main_path ? 0 : port, why, sizeof(why));
+		if (err < 0 && !told_before(h, e->d_name, err))
+			ctl_msg("interpose %s/%s: %s", h->dir.path, e->d_name,
+				*why ? why : strerror(-err));
 	}
-	closedir(d);
 	hyb_listen_free(&set);
 }
 
@@ -549,18 +744,45 @@ static void restore_all(struct hybrid *h)
 	while (h->ls)
 		drop_listener(h, h->ls);
 	if (h->state_fd >= 0) {
-		unlink(h->state_name);
+		/* after the drop only emptied: the directory is root's */
+		if (ftruncate(h->state_fd, 0) == 0)
+			unlinkat(h->run_fd, h->state_name, 0);
 		close(h->state_fd);
 		h->state_fd = -1;
 	}
 }
 
-static int wait_events(struct hybrid *h, int timeout_ms)
+/* Paused listeners back, pending connects again; the next such time. */
+static double timers(struct hybrid *h, double now)
+{
+	double next = now + 1.0;
+	struct listener *l;
+	struct conn *c;
+
+	for (l = h->ls; l; l = l->next) {
+		if (l->paused && now >= l->resume)
+			listener_arm(h, l, true);
+		if (l->paused && l->resume < next)
+			next = l->resume;
+	}
+	retry_pending(h, now);
+	if (h->npending)
+		for (c = h->cs; c; c = c->next)
+			if (c->pending && c->retry < next)
+				next = c->retry;
+	return next;
+}
+
+static int wait_events(struct hybrid *h, double until)
 {
 	struct epoll_event evs[64];
-	int n, i;
+	double now = mono_now(), t = timers(h, now);
+	int n, i, ms;
 
-	n = epoll_wait(h->epfd, evs, 64, timeout_ms);
+	if (until > t)
+		until = t;
+	ms = until > now ? (int)((until - now) * 1000) + 1 : 0;
+	n = epoll_wait(h->epfd, evs, 64, ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (i = 0; i < n; i++) {
@@ -578,36 +800,96 @@ static int wait_events(struct hybrid *h, int timeout_ms)
 	return 0;
 }
 
+/* As many descriptors as we may have: two per connection. */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
+/*
+ * For good, as tcpdump -Z does: the VMM socket's owner, with its group
+ * only. The open descriptors stay; the process is not dumpable, so that
+ * user cannot reach into it.
+ */
+static int drop_privileges(struct hybrid *h)
+{
+	uid_t r, e, s;
+
+	if (!h->drop)
+		return 0;
+	if (setgroups(1, &h->gid) || setresgid(h->gid, h->gid, h->gid) ||
+	    setresuid(h->uid, h->uid, h->uid))
+		return -errno;
+	if (getresuid(&r, &e, &s) || r != h->uid || e != h->uid ||
+	    s != h->uid || setuid(0) == 0)
+		return -EPERM;
+	prctl(PR_SET_DUMPABLE, 0);
+	h->drop = false;
+	return 0;
+}
+
+static void hybrid_stop(struct hybrid *h);
+
 struct hybrid *hybrid_open(const char *path, uint32_t guest_cid,
 			   int snaplen, const struct bpf_program *prog)
 {
 	struct hybrid *h = calloc(1, sizeof(*h));
 	char tmp[PATH_MAX], why[200];
+	struct stat st;
 	char *abs = NULL;
 	pid_t owner;
-	int err;
+	int err, fd;
 
 	if (!h) {
 		ctl_error("capture", path, ENOMEM, NULL);
 		return NULL;
 	}
-	h->epfd = -1;
-	h->state_fd = -1;
+	h->epfd = h->state_fd = h->run_fd = h->dir.fd = -1;
 	h->guest_cid = guest_cid;
 	h->snaplen = snaplen;
 	h->prog = prog;
 	h->record = true;
-	abs = realpath(path, NULL);
-	if (!abs) {
-		ctl_msg("capture --uds %s: %s", path, strerror(errno));
+	/* the directory as the operator names it; the socket no symlink */
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	snprintf(h->base, sizeof(h->base), "%s", basename(tmp));
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	abs = realpath(dirname(tmp), NULL);
+	if (!abs || !strcmp(h->base, "/") || !strcmp(h->base, ".") ||
+	    !strcmp(h->base, "..")) {
+		ctl_msg("capture --uds %s: %s", path,
+			strerror(abs ? EISDIR : errno));
+		free(abs);
 		goto fail;
 	}
-	snprintf(h->path, sizeof(h->path), "%s", abs);
+	err = hyb_dir_open(&h->dir, abs);
+	snprintf(h->path, sizeof(h->path), "%s%s%s", abs,
+		 strcmp(abs, "/") ? "/" : "", h->base);
 	free(abs);
-	snprintf(tmp, sizeof(tmp), "%s", h->path);
-	snprintf(h->dir, sizeof(h->dir), "%s", dirname(tmp));
-	snprintf(tmp, sizeof(tmp), "%s", h->path);
-	snprintf(h->base, sizeof(h->base), "%s", basename(tmp));
+	if (err) {
+		ctl_msg("capture --uds %s: its directory: %s", h->path,
+			strerror(-err));
+		goto fail;
+	}
+	if (fstatat(h->dir.fd, h->base, &st, AT_SYMLINK_NOFOLLOW)) {
+		ctl_msg("capture --uds %s: %s", h->path, strerror(errno));
+		goto fail;
+	}
+	/* root relays as the VMM's user: it reaches nothing more than that */
+	h->uid = st.st_uid;
+	h->gid = st.st_gid;
+	h->drop = geteuid() == 0 && st.st_uid != 0;
+	h->run_fd = hyb_run_dir_open(true);
+	if (h->run_fd < 0) {
+		ctl_msg("capture --uds: state directory %s: %s", hyb_run_dir(),
+			h->run_fd == -EPERM ? "not a directory of this user's "
+			"with mode 0700; refusing it" : strerror(-h->run_fd));
+		goto fail;
+	}
 	owner = hyb_owner(h->path);
 	if (owner) {
 		ctl_msg("capture --uds %s: already interposed by the capture "
@@ -622,33 +904,39 @@ struct hybrid *hybrid_open(const char *path, uint32_t guest_cid,
 		ctl_error("epoll", NULL, errno, NULL);
 		goto fail;
 	}
-	h->state_fd = hyb_state_open(h->state_name, sizeof(h->state_name));
+	h->state_fd = hyb_state_open(h->run_fd, h->state_name,
+				     sizeof(h->state_name));
 	if (h->state_fd < 0) {
 		ctl_msg("capture --uds: state file in %s: %s", hyb_run_dir(),
 			strerror(-h->state_fd));
 		goto fail;
 	}
-	err = add_listener(h, h->path, false, 0, why, sizeof(why));
+	fd = dup(h->dir.fd);
+	h->scan = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!h->scan && fd >= 0)
+		close(fd);
+	raise_nofile();
+	err = add_listener(h, h->base, false, 0, why, sizeof(why));
+	if (!err)
+		rescan(h);
 	if (err) {
 		ctl_msg("capture --uds %s: %s", h->path, *why ? why :
 			strerror(-err));
 		if (err == -EACCES || err == -EPERM || err == -EROFS)
 			ctl_msg("interposing renames in %s: run as a user who "
-				"may write there (the VMM's, or root)", h->dir);
+				"may write there (the VMM's, or root)",
+				h->dir.path);
 		else if (err == -ENOTSOCK || err == -ECONNREFUSED)
 			ctl_msg("give the socket the VMM listens on (Firecracker "
 				"and cloud-hypervisor: the vsock uds_path; "
 				"vhost-device-vsock: --uds-path)");
 		goto fail;
 	}
-	rescan(h);
 	return h;
 fail:
 	hybrid_free(h);
 	return NULL;
 }
-
-static void hybrid_stop(struct hybrid *h);
 
 int hybrid_loop(struct hybrid *h, unsigned long long count, double deadline,
 		pcap_handler cb, unsigned char *user,
@@ -656,20 +944,28 @@ int hybrid_loop(struct hybrid *h, unsigned long long count, double deadline,
 {
 	double next_tick = tick ? mono_now() + tick_s : 0;
 	double next_scan = mono_now() + RESCAN_S;
-	int ret = 0;
+	int ret = 0, err;
 
 	h->cb = cb;
 	h->user = user;
 	h->count = count;
+	/* the capture file and the rest are open: set-up is over */
+	err = drop_privileges(h);
+	if (err) {
+		ctl_msg("capture %s: cannot become uid %u gid %u: %s", h->path,
+			(unsigned int)h->uid, (unsigned int)h->gid,
+			strerror(-err));
+		ctl_stop = 1;
+		ret = -1;
+	}
 	while (!ctl_stop) {
-		double now = mono_now(), wait = next_scan - now;
-		int err;
+		double now = mono_now(), until = next_scan;
 
-		if (deadline && deadline - now < wait)
-			wait = deadline - now;
-		if (tick && next_tick - now < wait)
-			wait = next_tick - now;
-		err = wait_events(h, wait > 0 ? (int)(wait * 1000) + 1 : 0);
+		if (deadline && deadline < until)
+			until = deadline;
+		if (tick && next_tick < until)
+			until = next_tick;
+		err = wait_events(h, until);
 		if (err) {
 			ctl_msg("capture %s: epoll: %s", h->path, strerror(-err));
 			ret = -1;
@@ -712,17 +1008,27 @@ static void relay_rest(struct hybrid *h)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	for (c = h->cs; c; c = c->next)
+	for (c = h->cs; c; c = c->next) {
 		for (int i = 0; i < 2; i++)
 			maxfd = c->fd[i] > maxfd ? c->fd[i] : maxfd;
+		if (c->pending && c->pending->fd > maxfd)
+			maxfd = c->pending->fd;
+	}
 	keep = calloc((size_t)maxfd + 1, sizeof(*keep));
 	if (!keep)
 		_exit(1);
 	keep[h->epfd] = true;
-	for (c = h->cs; c; c = c->next)
+	for (c = h->cs; c; c = c->next) {
 		for (int i = 0; i < 2; i++)
 			if (c->fd[i] >= 0)
 				keep[c->fd[i]] = true;
+		if (c->pending)
+			keep[c->pending->fd] = true;
+	}
+	if (h->scan)
+		closedir(h->scan);
+	h->scan = NULL;
+	h->dir.fd = h->run_fd = -1;
 	/* nobody waits on our stdout or the capture file any more */
 	last = maxfd > 65535 ? maxfd : 65535;
 	for (fd = 3; fd <= last; fd++)
@@ -736,7 +1042,7 @@ static void relay_rest(struct hybrid *h)
 		close(devnull);
 	free(keep);
 	while (h->cs)
-		if (wait_events(h, 1000))
+		if (wait_events(h, mono_now() + 1.0))
 			break;
 	_exit(0);
 }
@@ -769,6 +1075,13 @@ void hybrid_close(struct hybrid *h)
 	if (h->epfd >= 0)
 		close(h->epfd);
 	h->epfd = -1;
+	if (h->scan)
+		closedir(h->scan);
+	h->scan = NULL;
+	hyb_dir_close(&h->dir);
+	if (h->run_fd >= 0)
+		close(h->run_fd);
+	h->run_fd = -1;
 }
 
 void hybrid_get_stats(const struct hybrid *h, struct hybrid_stats *st)

@@ -14,6 +14,7 @@
 #ifndef VSOCKMON_HYBRID_H
 #define VSOCKMON_HYBRID_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,32 +58,85 @@ void hyb_frame_hdr(uint8_t *hdr, uint64_t src_cid, uint32_t src_port,
  * /tmp/vsockmon-hybrid-UID.
  */
 const char *hyb_run_dir(void);
-/* DIR/.BASE.vsockmon-orig: the original socket's second name. */
-int hyb_hidden_name(const char *path, char *out, size_t sz);
 /*
- * 1 if a socket is listening on the file at path (sock_diag, this network
- * namespace), 0 if not, -errno if that cannot be told.
+ * Open it (create: made first if missing): -EPERM unless it is a
+ * directory owned by us that nobody else may enter (mode 0700), as
+ * ssh-agent insists; never through a symlink.
  */
+int hyb_run_dir_open(bool create);
+/* This capture's state file in it, created and locked; -errno. */
+int hyb_state_open(int run_fd, char *name, size_t sz);
+
+/* A directory we work in: every step is relative to fd. */
+struct hyb_dir {
+	int fd;
+	char path[PATH_MAX];	/* resolved, for messages and state */
+	dev_t dev;
+	ino_t ino;
+};
+/* dir has no symlink in it (RESOLVE_NO_SYMLINKS); -errno. */
+int hyb_dir_open(struct hyb_dir *d, const char *dir);
+void hyb_dir_close(struct hyb_dir *d);
+
+/*
+ * Root's steps in a user's directory: with that user's effective ids
+ * and groups until hyb_as_leave. Nothing (0) when not root or uid is 0.
+ */
+#define HYB_MAX_GROUPS 256
+struct hyb_as {
+	bool on;
+	gid_t egid;
+	int ngroups;
+	gid_t groups[HYB_MAX_GROUPS];
+};
+int hyb_as_enter(struct hyb_as *a, uid_t uid, gid_t gid);
+void hyb_as_leave(struct hyb_as *a);
+
+/* .BASE.vsockmon-orig: the original socket's second name. */
+int hyb_hidden_name(const char *base, char *out, size_t sz);
+/*
+ * 1 if a socket is listening on the file (sock_diag, this network
+ * namespace; a symlink is not followed), 0 if not, -errno if that cannot
+ * be told.
+ */
+int hyb_listening_at(int dirfd, const char *name);
 int hyb_listening(const char *path);
-/* The same for many paths: one dump of the listeners' files, then asks. */
+/* The same for many names: one dump of the listeners' files, then asks. */
 struct hyb_listen_set {
 	struct { uint32_t ino, dev; } *v;
 	size_t n;
 };
 int hyb_listen_dump(struct hyb_listen_set *set);
-int hyb_listen_has(const struct hyb_listen_set *set, const char *path);
+int hyb_listen_has(const struct hyb_listen_set *set, int dirfd,
+		   const char *name);
 void hyb_listen_free(struct hyb_listen_set *set);
+
+/* What interposing took: how to reach the original, how to give it back. */
+struct hyb_taken {
+	int orig_fd;		/* O_PATH handle of the original socket */
+	ino_t orig_ino;		/* its inode, 0: unknown */
+	ino_t ours;		/* our listener's, at the name, 0: unknown */
+};
 /*
- * Put a listener of ours in place of the listening socket at path:
- * link the original to its hidden name, bind ours beside it, rename ours
- * over path. state_fd: the capture's state file, which gets a line first.
- * Returns our listening fd (non-blocking) and its file's *ino, or -errno
- * with why filled in.
+ * Put a listener of ours in place of the listening socket d/base:
+ * link the original to its hidden name, bind ours beside it under a
+ * random name with the original's mode, rename ours over base.
+ * state_fd: the capture's state file, which gets a line first. Returns
+ * our listening fd (non-blocking) and fills t, or -errno with why.
  */
-int hyb_interpose(const char *path, int state_fd, ino_t *ino, char *why,
-		  size_t sz);
-/* Put the original back over path (if path is still ours: ino). */
-int hyb_restore(const char *path, ino_t ours);
+int hyb_interpose(const struct hyb_dir *d, const char *base, int state_fd,
+		  struct hyb_taken *t, char *why, size_t sz);
+/*
+ * Put the original back over base (if base is still ours: t->ours; the
+ * hidden name still the original: t->orig_ino). -ESTALE: it is not.
+ */
+int hyb_restore(const struct hyb_dir *d, const char *base,
+		const struct hyb_taken *t);
+/*
+ * A new connection to the original through its handle, non-blocking:
+ * the fd, or -errno (-EAGAIN: its backlog is full, try again).
+ */
+int hyb_connect_orig(int orig_fd);
 /*
  * Repair what captures that died left behind (their state files are not
  * locked). only: a path to repair alone (its capture may be gone without
@@ -90,8 +144,6 @@ int hyb_restore(const char *path, ino_t ours);
  * -errno on failure; a line per repair on stderr unless quiet.
  */
 int hyb_repair_stale(const char *only, bool quiet);
-/* Open and lock this capture's state file; -errno. */
-int hyb_state_open(char *name, size_t sz);
 /* The pid holding a lock on path's interposition, 0 if none. */
 pid_t hyb_owner(const char *path);
 

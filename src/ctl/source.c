@@ -23,7 +23,6 @@
 #include "monitor.h"
 #include "source.h"
 
-volatile sig_atomic_t ctl_stop, ctl_signalled;
 static pcap_t *volatile active;
 
 static void on_signal(int sig)
@@ -63,14 +62,6 @@ int out_write_error(FILE *out, int err)
 		return 0;
 	}
 	return err ? err : EIO;
-}
-
-double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int open_file(struct capsrc *s, const struct capsrc_cfg *c)

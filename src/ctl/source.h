@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <pcap/pcap.h>
 
+#include "ctl.h"
 #include "hybrid.h"
 
 struct rtnl;
@@ -41,8 +42,6 @@ struct capsrc_cfg {
 	bool quiet;		/* -q: no notes on stderr */
 };
 
-extern volatile sig_atomic_t ctl_stop, ctl_signalled;
-
 /*
  * SIGINT/SIGTERM/SIGHUP set ctl_stop and ctl_signalled and break the pcap
  * loop. SIGPIPE is ignored: writers must stop on EPIPE themselves.
@@ -69,7 +68,6 @@ void capsrc_close(struct capsrc *s);
 int capsrc_loop(struct capsrc *s, unsigned long long count, double deadline,
 		pcap_handler cb, unsigned char *user,
 		void (*tick)(void *), void *tick_data, double tick_s);
-double mono_now(void);
 /*
  * After a failed write to out: 0 if it was only a stop signal
  * interrupting a blocked write (then out is emptied, so that nothing

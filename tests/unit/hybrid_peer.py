@@ -12,9 +12,31 @@ of the pcap files capture --uds writes. A synthetic VMM: the real one
   sink PATH_P OUT           listen on PATH_P, read one connection into OUT
   guest PATH_P FILE         connect as the VMM would, send FILE, close
   pcap FILE                 per flow "src dst op count bytes sha256" lines
+  frames FILE               per frame "src dst op bytes", in file order
+
+For the attacks (hybrid_attacks.sh):
+  secret PATH LOG           a server that logs each peer's uid and answers
+                            "SECRET"
+  ask PATH PORT             CONNECT PORT, print what comes back (5 s)
+  eager PATH PORT FILE      CONNECT and FILE in one write, then as host
+  answer PATH OUT FLAG      VMM for one connection: wait for FLAG, then OK
+                            and a 64 KiB answer (errors ignored), then
+                            read to the end; the count read goes to OUT
+  blast PATH PORT N FLAG    CONNECT and N bytes (a send buffer for all),
+                            close at once, read nothing; then make FLAG
+  many PATH N PORT          N connections, CONNECT on each; "connected";
+                            waits for a line on stdin; then one by one:
+                            OK, 1000 bytes echoed, close; "served=K"
+  stalled PATH_P            listen with backlog 0, never accept, until
+                            killed
+  hold PATH_P N             N connections as the VMM would; "connected";
+                            keeps them until killed
+  pingpong PATH SECONDS     1-byte round trips through the VMM's echo for
+                            SECONDS; "worst=S n=N"
 """
 import hashlib
 import os
+import signal
 import socket
 import struct
 import sys
@@ -115,6 +137,193 @@ def guest(path, fname):
         pass
 
 
+def secret(path, log):
+    ls = listener(path)
+    print("ready", flush=True)
+    while True:
+        c, _ = ls.accept()
+        cred = c.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                            struct.calcsize("3i"))
+        _, uid, _ = struct.unpack("3i", cred)
+        with open(log, "a") as f:
+            f.write("peer uid=%d\n" % uid)
+        try:
+            c.sendall(b"SECRET\n")
+        except OSError:
+            pass
+        c.close()
+
+
+def ask(path, port):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(5)
+    s.connect(path)
+    s.sendall(b"CONNECT %s\n" % port.encode())
+    got = b""
+    try:
+        while not got.endswith(b"\n"):
+            b = s.recv(4096)
+            if not b:
+                break
+            got += b
+    except OSError:
+        pass
+    print("got=%r" % got, flush=True)
+
+
+def read_line(s):
+    line = b""
+    while not line.endswith(b"\n"):
+        b = s.recv(1)
+        if not b:
+            return None
+        line += b
+    return line
+
+
+def eager(path, port, fname):
+    data = open(fname, "rb").read()
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(b"CONNECT %s\n" % port.encode() + data)
+    s.shutdown(socket.SHUT_WR)
+    if read_line(s) is None:
+        sys.exit("no OK")
+    n = 0
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        n += len(b)
+    print("n=%d" % n, flush=True)
+
+
+def wait_file(path):
+    end = time.monotonic() + 10
+    while not os.path.exists(path) and time.monotonic() < end:
+        time.sleep(0.01)
+
+
+def answer(path, out, flag):
+    ls = listener(path)
+    print("ready", flush=True)
+    c, _ = ls.accept()
+    if read_line(c) is None:
+        sys.exit("no CONNECT")
+    wait_file(flag)
+    try:    # to a peer that is gone: as a VMM would, ignored
+        c.sendall(b"OK 1073741824\n")
+        c.sendall(b"a" * 65536)
+    except OSError:
+        pass
+    n = 0
+    while True:
+        try:
+            b = c.recv(65536)
+        except OSError:
+            break
+        if not b:
+            break
+        n += len(b)
+    with open(out, "w") as f:
+        f.write("n=%d\n" % n)
+
+
+def blast(path, port, n, flag):
+    s = socket.socket(socket.AF_UNIX)
+    try:    # all of it in flight while nobody reads (root only)
+        s.setsockopt(socket.SOL_SOCKET, 32, 4 << 20)  # SO_SNDBUFFORCE
+    except OSError:
+        pass
+    s.connect(path)
+    s.sendall(b"CONNECT %s\n" % port.encode() + b"b" * int(n))
+    s.close()
+    open(flag, "w").close()
+
+
+def many(path, n, port):
+    socks = []
+    for _ in range(int(n)):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(15)
+        s.connect(path)
+        s.sendall(b"CONNECT %s\n" % port.encode())
+        socks.append(s)
+    print("connected", flush=True)
+    sys.stdin.readline()
+    served = 0
+    for s in socks:
+        try:
+            if read_line(s) is not None:
+                s.sendall(b"m" * 1000)
+                got = 0
+                while got < 1000:
+                    b = s.recv(1000 - got)
+                    if not b:
+                        break
+                    got += len(b)
+                served += got == 1000
+        except OSError:
+            pass
+        s.close()
+    print("served=%d" % served, flush=True)
+
+
+def stalled(path):
+    ls = socket.socket(socket.AF_UNIX)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    ls.bind(path)
+    ls.listen(0)
+    print("ready", flush=True)
+    signal.pause()
+
+
+def hold(path, n):
+    socks = []
+    for _ in range(int(n)):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        socks.append(s)
+    print("connected", flush=True)
+    signal.pause()
+
+
+def pingpong(path, seconds):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(b"CONNECT 5100\n")
+    if read_line(s) is None:
+        sys.exit("no OK")
+    print("ready", flush=True)
+    worst, n = 0.0, 0
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end:
+        t = time.monotonic()
+        s.sendall(b"p")
+        if not s.recv(1):
+            sys.exit("closed")
+        worst = max(worst, time.monotonic() - t)
+        n += 1
+    print("worst=%.3f n=%d" % (worst, n), flush=True)
+
+
+def frames(fname):
+    d = open(fname, "rb").read()
+    off = 24
+    ops = {1: "connect", 2: "disconnect", 3: "control", 4: "payload"}
+    while off < len(d):
+        _, _, cap, wire = struct.unpack_from("<IIII", d, off)
+        off += 16
+        fr = d[off:off + cap]
+        off += cap
+        sc, dc, sp, dp, op, tr, hl = struct.unpack_from("<QQIIHHH", fr, 0)
+        print("%d:%d %d:%d %s %d" % (sc, sp, dc, dp, ops.get(op, op),
+                                     wire - 32 - hl))
+
+
 def pcap(fname):
     d = open(fname, "rb").read()
     magic, = struct.unpack_from("<I", d, 0)
@@ -141,7 +350,9 @@ def pcap(fname):
 
 if __name__ == "__main__":
     cmds = {"vmm": vmm, "host": host, "sink": sink, "guest": guest,
-            "pcap": pcap}
+            "pcap": pcap, "frames": frames, "secret": secret, "ask": ask,
+            "eager": eager, "answer": answer, "blast": blast, "many": many,
+            "stalled": stalled, "hold": hold, "pingpong": pingpong}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit(__doc__)
     cmds[sys.argv[1]](*sys.argv[2:])
