@@ -1,17 +1,21 @@
 # shellcheck shell=bash
 # The host half of the e2e suite's safety boot (scenarios/e2e-safety.sh,
 # issue 11): scenarios 10-14. Sourced by e2e after e2e-judge.sh, whose
-# check/skip/get helpers it uses.
+# check/skip/get helpers it uses. Scenario 16 (issue 23): only the initial
+# network namespace has monitors.
 
-scenario_rows=(build 1 2 3 4 5 6 7 8 9 10 11 12 13 14 klog)
+scenario_rows=(build 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 klog)
 scenario_name+=(
 	[10]="modprobe rule" [11]="foreign namespaces" [12]="no upper device"
-	[13]="promisc vs poll" [14]="vsock netns"
+	[13]="promisc vs poll" [14]="vsock netns" [16]="initial netns only"
 )
 
 # matches OUT: M of pktread's "packets N bytes B matches M", or nothing
 matches() { sed -n 's/.*matches \([0-9]\+\).*/\1/p' <<<"$1"; }
 refused_userns='may only be created in a network namespace of the initial user namespace'
+refused_netns='may only be created in the initial network namespace \(module parameter insecure_allow_netns=1 allows others\)'
+# got FACT: the guest reported FACT (possibly empty)
+got() { grep -q "^$1=" "$results"; }
 
 # refused_nothing_loaded NAME WHAT: uid 1000's try NAME loaded no vsockmon
 refused_nothing_loaded() {
@@ -98,8 +102,10 @@ judge_safety() {
 		eval '[[ $(get s13_flip_rc) == 0 ]] && has "$(get s13_flip_out)" "messages 1200 missed 0"'
 
 	# --- 14: vsock network namespaces (Linux >= 7.0)
-	if [[ $(get s14_supported) != 1 ]]; then
+	if [[ $(get s14_supported) == 0 ]]; then
 		skip 14 "vsock network namespaces" "$rel has no net.vsock.child_ns_mode (Linux < 7.0)"
+	elif [[ $(get s14_supported) != 1 ]]; then
+		check 14 "the guest reported whether vsock network namespaces exist (s14_supported '$(get s14_supported)')" false
 	else
 		check 14 "uid 1000's namespace is in vsock 'local' mode ($(get s14_child_mode)) and its loopback works (send rc $(get s14_send_rc), received '$(get s14_recv)')" \
 			eval '[[ $(get s14_child_mode) == local && $(get s14_send_rc) == 0 && $(get s14_recv) == "$secret-ns" ]]'
@@ -107,9 +113,38 @@ judge_safety() {
 			eval '[[ $(matches "$(get s14_root_read)") -ge 1 ]]'
 		check 14 "doctor says a monitor sees every namespace: $(grep -o 'vsock network namespaces[^)]*' <<<"$(get s14_doctor_out)")" \
 			has "$(get s14_doctor_out)" "OK +vsock network namespaces: .*a monitor still sees the vsock traffic of every namespace"
-		check 14 "inside it no monitor can be made (rc $(get s14_add_rc): $(get s14_add | cut -c1-80))" \
-			eval '[[ $(get s14_add_rc) != 0 ]]'
+		check 14 "inside it no monitor can be made, and our module says why (rc $(get s14_add_rc): $(get s14_add | cut -c1-100))" \
+			eval '[[ $(get s14_add_rc) != 0 ]] && has "$(get s14_add)" "needs CAP_NET_ADMIN in the initial user namespace"'
 	fi
+
+	# --- 16: the initial network namespace only (root, no user namespace)
+	check 16 "setup: ip netns add s16 (rc $(get s16_netns_add_rc)); insecure_allow_netns is off by default ('$(get s16_param)')" \
+		eval '[[ $(get s16_netns_add_rc) == 0 && $(get s16_param) == N ]]'
+	for p in "unshare_ip:unshare -n ip link add type vsockmon" \
+		"unshare_ctl:unshare -n vsockmon-ctl up" \
+		"netns_ip:ip netns exec s16 ip link add type vsockmon" \
+		"netns_ctl:ip netns exec s16 vsockmon-ctl up" \
+		"netns_name:ip link add ... netns s16 type vsockmon, from the initial namespace"; do
+		m=${p%%:*}
+		check 16 "root's $(cut -d: -f2- <<<"$p") refused with our reason: $(get "s16_${m}_out" | cut -c1-140)" \
+			eval '[[ $(get s16_${m}_rc) != 0 ]] && has "$(get s16_${m}_out)" "$refused_netns"'
+	done
+	check 16 "no monitor in s16 ('$(get s16_ns_monitors)'); in the initial namespace creation is unchanged (rc $(get s16_init_rc)) and moving one to s16 stays refused (rc $(get s16_move_rc))" \
+		eval 'got s16_ns_monitors && [[ -z $(get s16_ns_monitors) && $(get s16_init_rc) == 0 && $(get s16_move_rc) != 0 && " $(get s16_init_monitors)" == *" vsmx5 "* ]]'
+	check 16 "doctor in s16 says why: $(grep -o 'network namespace: not the initial one[^\\]*' <<<"$(get s16_doctor_out)" | cut -c1-100)" \
+		has "$(get s16_doctor_out)" "WARN +network namespace: not the initial one; our module creates monitors only in the initial network namespace \(module parameter insecure_allow_netns=1 allows others\)"
+	check 16 "the kernel log names the refused process: $(get s16_klog | grep -o 'refused a monitor in a network namespace other[^\\]*' | sed -n 1p | cut -c1-140)" \
+		has "$(get s16_klog)" "refused a monitor in a network namespace other than the initial one to uid 0 pid [0-9]+ comm (ip|vsockmon-ctl) \(insecure_allow_netns is off\)"
+	check 16 "modprobe vsockmon insecure_allow_netns=1 through the package's rule (rc $(get s16p_modprobe_rc), parameter '$(get s16p_param)')" \
+		eval '[[ $(get s16p_rmmod_rc) == 0 && $(get s16p_modprobe_rc) == 0 && $(get s16p_param) == Y ]]'
+	check 16 "with it, root of a child namespace creates monitors (unshare ip/ctl rc $(get s16p_unshare_ip_rc)/$(get s16p_unshare_ctl_rc), ip netns exec ip/ctl rc $(get s16p_netns_ip_rc)/$(get s16p_netns_ctl_rc), netns s16 rc $(get s16p_netns_name_rc); in s16: '$(get s16p_ns_monitors)')" \
+		eval '[[ $(get s16p_unshare_ip_rc) == 0 && $(get s16p_unshare_ctl_rc) == 0 && $(get s16p_netns_ip_rc) == 0 && $(get s16p_netns_ctl_rc) == 0 && $(get s16p_netns_name_rc) == 0 && $(get s16p_ns_monitors) == "vsmx2 vsmx3 vsmx4 " ]]'
+	check 16 "with it, moving a monitor stays refused (rc $(get s16p_move_rc)), creation in the initial namespace works (rc $(get s16p_init_rc)), doctor warns: $(grep -o 'loaded with insecure_allow_netns=1[^;]*' <<<"$(get s16p_doctor_out)" | cut -c1-80)" \
+		eval '[[ $(get s16p_move_rc) != 0 && $(get s16p_init_rc) == 0 ]] && has "$(get s16p_doctor_out)" "WARN +vsockmon loaded with insecure_allow_netns=1"'
+	check 16 "the default is back (modprobe rc $(get s16_modprobe_again_rc)), nothing left in s16 ('$(get s16p_monitors_left)')" \
+		eval 'got s16p_monitors_left && [[ $(get s16_modprobe_again_rc) == 0 && -z $(get s16p_monitors_left) ]]'
+	check 16 "contrast, in-tree driver: root of s16 creates a monitor there (rc $(get c16_netns_ip_rc), in s16: '$(get c16_ns_monitors)')" \
+		eval '[[ $(get c16_netns_ip_rc) == 0 && $(get c16_ns_monitors) == "vsmx2 " ]]'
 
 	check klog "safety boot: no monitor left ('$(get ours_monitors_left)'), module unloads (rc $(get ours_rmmod_rc))" \
 		eval '[[ -z $(get ours_monitors_left) && $(get ours_rmmod_rc) == 0 ]]'
