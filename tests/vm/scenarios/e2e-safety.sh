@@ -263,13 +263,16 @@ fact s16_param "$(cat /sys/module/vsockmon/parameters/insecure_allow_netns 2>&1)
 ns_try s16
 fact s16_klog "$(klog_since s16 | grep 'vsockmon: ')"
 # the administrator's decision, through the package's modprobe rule
-run_fact s16p_rmmod rmmod vsockmon
+# (namespaces, and the monitors in them, go away asynchronously)
+wait_for 20 rmmod vsockmon
+fact s16p_rmmod_rc "$?"
 run_fact s16p_modprobe modprobe vsockmon insecure_allow_netns=1
 fact s16p_param "$(cat /sys/module/vsockmon/parameters/insecure_allow_netns 2>&1)"
 ns_try s16p
 fact s16p_monitors_left "$(ip netns exec s16 ip -o link show type vsockmon 2>&1)"
-rmmod vsockmon
+wait_for 20 rmmod vsockmon
 run_fact s16_modprobe_again modprobe vsockmon
+fact s16_param_again "$(cat /sys/module/vsockmon/parameters/insecure_allow_netns 2>&1)"
 # our part ends here; then the in-tree driver as the contrast of s11
 dmesg >"$ARTEFACTS/dmesg-ours.txt"
 fact ours_tainted "$(cat /proc/sys/kernel/tainted)"
