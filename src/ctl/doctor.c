@@ -190,15 +190,66 @@ static bool has_cap(int cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
-static void check_privileges(struct tally *t)
+/* PARAM of our module: 1 set, 0 not set, -1 not there (module not ours or not loaded) */
+static int module_param_set(const char *param)
 {
-	struct stat self, init;
-	bool admin = has_cap(CAP_NET_ADMIN), raw = has_cap(CAP_NET_RAW);
+	char path[128], v[8] = "";
+	FILE *f;
 
-	if (stat("/proc/self/ns/user", &self) == 0 &&
-	    stat("/proc/1/ns/user", &init) == 0 && self.st_ino != init.st_ino)
+	snprintf(path, sizeof(path), "/sys/module/vsockmon/parameters/%s", param);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(v, sizeof(v), f))
+		v[0] = '\0';
+	fclose(f);
+	return v[0] == 'Y' || v[0] == '1';
+}
+
+static bool other_ns(const char *ns)
+{
+	char self_path[64], init_path[64];
+	struct stat self, init;
+
+	snprintf(self_path, sizeof(self_path), "/proc/self/ns/%s", ns);
+	snprintf(init_path, sizeof(init_path), "/proc/1/ns/%s", ns);
+	return stat(self_path, &self) == 0 && stat(init_path, &init) == 0 &&
+	       (self.st_ino != init.st_ino || self.st_dev != init.st_dev);
+}
+
+/*
+ * A monitor shows the whole machine's vsock traffic to whoever holds
+ * CAP_NET_RAW over its network namespace: ours allows the initial one only,
+ * unless the administrator loaded it with one of the insecure_ parameters.
+ */
+static void check_namespaces(struct tally *t)
+{
+	int userns = module_param_set("insecure_allow_userns");
+	int netns = module_param_set("insecure_allow_netns");
+
+	if (userns > 0)
+		line(t, "WARN", "vsockmon loaded with insecure_allow_userns=1: any "
+		     "user can create a monitor in its own namespaces and read all "
+		     "vsock traffic");
+	else if (netns > 0)
+		line(t, "WARN", "vsockmon loaded with insecure_allow_netns=1: "
+		     "monitors may be created in any network namespace of the "
+		     "initial user namespace, and whoever has CAP_NET_RAW there "
+		     "(a container given NET_ADMIN) reads all vsock traffic");
+	if (other_ns("user"))
 		line(t, "WARN", "privileges: running in a non-initial user namespace; "
 		     "our module refuses to create monitors here");
+	else if (other_ns("net") && netns == 0 && userns == 0)
+		line(t, "WARN", "network namespace: not the initial one; our module "
+		     "creates monitors only in the initial network namespace "
+		     "(module parameter insecure_allow_netns=1 allows others)");
+}
+
+static void check_privileges(struct tally *t)
+{
+	bool admin = has_cap(CAP_NET_ADMIN), raw = has_cap(CAP_NET_RAW);
+
+	check_namespaces(t);
 	if (admin && raw)
 		line(t, "OK", "privileges: CAP_NET_ADMIN and CAP_NET_RAW");
 	else

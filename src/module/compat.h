@@ -77,16 +77,21 @@ static inline void vsockmon_set_netns_local(struct net_device *dev)
 }
 
 /*
- * A packet socket bound to no device ("tcpdump -i any") reads every
- * monitor too. Before 6.15 such sockets sit on a list modules cannot see,
- * so they do not count as readers there (tap_always=1 is the way out).
+ * Is a packet socket reading the monitor: one bound to it, or one bound
+ * to no device ("tcpdump -i any")? dev_nit_active() (Linux 5.0) answers
+ * both. Before 6.15 sockets bound to no device are one list for all
+ * namespaces, so one in any namespace counts: that costs throughput while
+ * it exists, never exposure, as packet sockets drop frames of devices in
+ * other namespaces. From 6.15 it sees the monitor's namespace only.
+ * Without it only sockets bound to the monitor count (tap_always=1 is the
+ * way out).
  */
-static inline bool vsockmon_netns_has_reader(const struct net_device *dev)
+static inline bool vsockmon_has_reader(struct net_device *dev)
 {
-#ifdef HAVE_NETNS_PTYPE_ALL
-	return !list_empty(&dev_net(dev)->ptype_all);
+#ifdef HAVE_DEV_NIT_ACTIVE
+	return dev_nit_active(dev);
 #else
-	return false;
+	return !list_empty(&dev->ptype_all);
 #endif
 }
 

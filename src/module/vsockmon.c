@@ -10,9 +10,8 @@
  * it (or it is promiscuous).
  * Unlike the in-tree driver it is safe by default: because the tap list
  * is global, only CAP_NET_ADMIN in the initial user namespace may create
- * a monitor, only in a network namespace of the initial user namespace,
- * a monitor never leaves that namespace, and it is never a port of
- * another device.
+ * a monitor, only in the initial network namespace, a monitor never
+ * leaves that namespace, and it is never a port of another device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,9 +19,11 @@
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/module.h>
+#include <linux/ratelimit.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
+#include <linux/virtio_vsock.h>
 #include <linux/workqueue.h>
 #include <net/sock.h>
 #include <net/af_vsock.h>
@@ -31,13 +32,22 @@
 #include "../../include/uapi/linux/vsockmon.h"
 #include "compat.h"
 
-/* The virtio transport's largest packet buffer plus our header. */
-#define VSOCKMON_DEFAULT_MTU (SZ_64K + sizeof(struct af_vsockmon_hdr))
+/*
+ * The largest frame a transport hands the tap: our header, the virtio
+ * header (virtio_transport_build_skb) and the largest packet buffer.
+ */
+#define VSOCKMON_MAX_FRAME (sizeof(struct af_vsockmon_hdr) + \
+			    sizeof(struct virtio_vsock_hdr) + SZ_64K)
 
 static bool insecure_allow_userns;
 module_param(insecure_allow_userns, bool, 0444);
 MODULE_PARM_DESC(insecure_allow_userns,
 		 "INSECURE: let CAP_NET_ADMIN in any user namespace create monitors and move them between network namespaces, as the in-tree driver does; any user can then read all vsock traffic (default: off)");
+
+static bool insecure_allow_netns;
+module_param(insecure_allow_netns, bool, 0444);
+MODULE_PARM_DESC(insecure_allow_netns,
+		 "INSECURE: let monitors be created in network namespaces other than the initial one (still of the initial user namespace; insecure_allow_userns implies it); whoever holds CAP_NET_RAW there, such as a container given NET_ADMIN, can then read all vsock traffic (default: off)");
 
 static bool tap_always;
 module_param(tap_always, bool, 0444);
@@ -64,11 +74,30 @@ struct vsockmon {
 	bool running;		/* between ndo_open and ndo_stop */
 };
 
-static void vsockmon_log_tap(struct net_device *dev, const char *what)
+/*
+ * The audit trail: when all vsock traffic became readable, and the
+ * process that caused it (a reader going promiscuous, ip link set down).
+ * A reader that binds without promiscuity is found by the poll, which
+ * knows no process.
+ */
+static DEFINE_RATELIMIT_STATE(vsockmon_audit_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+static void vsockmon_audit(const struct net_device *dev, const char *what,
+			   bool poll)
 {
-	netdev_info(dev, "%s tapping all vsock traffic (uid %u pid %d comm %s)\n",
-		    what, from_kuid(&init_user_ns, current_uid()),
-		    task_tgid_nr(current), current->comm);
+	if (!__ratelimit(&vsockmon_audit_rs))
+		return;
+	if (poll)
+		netdev_info(dev, "%s tapping all vsock traffic (reader poll)\n",
+			    what);
+	else if (current->flags & PF_KTHREAD)
+		netdev_info(dev, "%s tapping all vsock traffic (kernel thread %s)\n",
+			    what, current->comm);
+	else
+		netdev_info(dev, "%s tapping all vsock traffic (uid %u pid %d comm %s)\n",
+			    what, from_kuid(&init_user_ns, current_uid()),
+			    task_tgid_nr(current), current->comm);
 }
 
 /*
@@ -77,27 +106,31 @@ static void vsockmon_log_tap(struct net_device *dev, const char *what)
  */
 static bool vsockmon_wants_tap(const struct vsockmon *mon)
 {
-	const struct net_device *dev = mon->tap.dev;
+	struct net_device *dev = mon->tap.dev;
 
 	if (!READ_ONCE(mon->running))
 		return false;
 	return tap_always || READ_ONCE(dev->promiscuity) ||
-	       !list_empty(&dev->ptype_all) || vsockmon_netns_has_reader(dev);
+	       vsockmon_has_reader(dev);
 }
 
 /* Never sleeps: promiscuity may change in atomic context (team, bond). */
-static void vsockmon_tap_add(struct vsockmon *mon)
+static void vsockmon_tap_add(struct vsockmon *mon, bool poll)
 {
 	ASSERT_RTNL();
 	if (mon->tapping)
 		return;
 	/* Fails only for a device that is not ARPHRD_VSOCKMON. */
-	WRITE_ONCE(mon->tapping, !vsock_add_tap(&mon->tap));
+	if (vsock_add_tap(&mon->tap))
+		return;
+	WRITE_ONCE(mon->tapping, true);
+	/* not ratelimited: tests wait on these (dynamic debug) */
 	netdev_dbg(mon->tap.dev, "tap registered\n");
+	vsockmon_audit(mon->tap.dev, "started", poll);
 }
 
 /* Sleeps until the transports have left the tap: process context only. */
-static void vsockmon_tap_remove(struct vsockmon *mon)
+static void vsockmon_tap_remove(struct vsockmon *mon, bool poll)
 {
 	ASSERT_RTNL();
 	if (!mon->tapping)
@@ -105,6 +138,7 @@ static void vsockmon_tap_remove(struct vsockmon *mon)
 	vsock_remove_tap(&mon->tap);
 	WRITE_ONCE(mon->tapping, false);
 	netdev_dbg(mon->tap.dev, "tap removed\n");
+	vsockmon_audit(mon->tap.dev, "stopped", poll);
 }
 
 static void vsockmon_reader_poll(struct work_struct *work)
@@ -120,9 +154,9 @@ static void vsockmon_reader_poll(struct work_struct *work)
 	if (vsockmon_wants_tap(mon) != READ_ONCE(mon->tapping)) {
 		if (rtnl_trylock()) {
 			if (vsockmon_wants_tap(mon))
-				vsockmon_tap_add(mon);
+				vsockmon_tap_add(mon, true);
 			else
-				vsockmon_tap_remove(mon);
+				vsockmon_tap_remove(mon, true);
 			rtnl_unlock();
 		} else {
 			delay = VSOCKMON_READER_RETRY;
@@ -164,12 +198,10 @@ static int vsockmon_open(struct net_device *dev)
 
 	WRITE_ONCE(mon->running, true);
 	if (vsockmon_wants_tap(mon))
-		vsockmon_tap_add(mon);
+		vsockmon_tap_add(mon, false);
 	if (!tap_always)
 		queue_delayed_work(system_power_efficient_wq,
 				   &mon->reader_poll, VSOCKMON_READER_POLL);
-
-	vsockmon_log_tap(dev, "started");
 	return 0;
 }
 
@@ -179,9 +211,7 @@ static int vsockmon_stop(struct net_device *dev)
 
 	WRITE_ONCE(mon->running, false);
 	cancel_delayed_work_sync(&mon->reader_poll);
-	vsockmon_tap_remove(mon);
-
-	vsockmon_log_tap(dev, "stopped");
+	vsockmon_tap_remove(mon, false);
 	return 0;
 }
 
@@ -198,7 +228,7 @@ static void vsockmon_change_rx_flags(struct net_device *dev, int change)
 	struct vsockmon *mon = netdev_priv(dev);
 
 	if ((change & IFF_PROMISC) && dev->promiscuity && mon->running)
-		vsockmon_tap_add(mon);
+		vsockmon_tap_add(mon, false);
 }
 
 /* Every frame arrives here once per monitor; packet sockets saw it already. */
@@ -254,12 +284,13 @@ static void vsockmon_setup(struct net_device *dev)
 		vsockmon_set_netns_local(dev);
 
 	/*
-	 * Frames are never shorter than our header; the tap ignores MTU, so
-	 * a larger one than the largest frame would only mislead.
+	 * Tools size their buffers by the MTU. Frames are never shorter than
+	 * our header; the tap ignores MTU, so a larger one than the largest
+	 * frame would only mislead.
 	 */
-	dev->mtu = VSOCKMON_DEFAULT_MTU;
+	dev->mtu = VSOCKMON_MAX_FRAME;
 	dev->min_mtu = sizeof(struct af_vsockmon_hdr);
-	dev->max_mtu = VSOCKMON_DEFAULT_MTU;
+	dev->max_mtu = VSOCKMON_MAX_FRAME;
 
 	vsockmon_stats_setup(dev);
 }
@@ -301,22 +332,35 @@ static int vsockmon_validate(VSOCKMON_VALIDATE_ARGS)
 /*
  * The namespace a monitor lands in is known only here: the request may
  * name another one (IFLA_NET_NS_PID or _FD, IFLA_TARGET_NETNSID) or come
- * through a socket opened inside a container. In a namespace owned by
- * another user namespace, that namespace's root could read the monitor
- * (CAP_NET_RAW), and with it all vsock traffic of the machine.
+ * through a socket opened inside a container. Whoever holds CAP_NET_RAW
+ * over that namespace reads the monitor, and with it all vsock traffic of
+ * the machine: the root of a user namespace, but also a container without
+ * one that was given NET_ADMIN and kept NET_RAW. So the machine's own
+ * namespace only, unless the administrator decided otherwise.
  */
 static int vsockmon_newlink(VSOCKMON_NEWLINK_ARGS)
 {
 	struct netlink_ext_ack *ack = VSOCKMON_NEWLINK_EXTACK;
+	struct net *net = dev_net(dev);
 
-	if (insecure_allow_userns || dev_net(dev)->user_ns == &init_user_ns)
+	if (insecure_allow_userns)
 		return register_netdevice(dev);
 
-	NL_SET_ERR_MSG(ack, "vsockmon: a monitor may only be created in a network namespace of the initial user namespace, whose readers see all vsock traffic of the machine");
-	pr_notice_ratelimited("refused a monitor in a network namespace of another user namespace to uid %u pid %d comm %s\n",
-			      from_kuid(&init_user_ns, current_uid()),
-			      task_tgid_nr(current), current->comm);
-	return -EPERM;
+	if (net->user_ns != &init_user_ns) {
+		NL_SET_ERR_MSG(ack, "vsockmon: a monitor may only be created in a network namespace of the initial user namespace, whose readers see all vsock traffic of the machine");
+		pr_notice_ratelimited("refused a monitor in a network namespace of another user namespace to uid %u pid %d comm %s\n",
+				      from_kuid(&init_user_ns, current_uid()),
+				      task_tgid_nr(current), current->comm);
+		return -EPERM;
+	}
+	if (!net_eq(net, &init_net) && !insecure_allow_netns) {
+		NL_SET_ERR_MSG(ack, "vsockmon: a monitor sees all vsock traffic of the machine, so it may only be created in the initial network namespace (module parameter insecure_allow_netns=1 allows others)");
+		pr_notice_ratelimited("refused a monitor in a network namespace other than the initial one to uid %u pid %d comm %s (insecure_allow_netns is off)\n",
+				      from_kuid(&init_user_ns, current_uid()),
+				      task_tgid_nr(current), current->comm);
+		return -EPERM;
+	}
+	return register_netdevice(dev);
 }
 
 /*
@@ -383,6 +427,8 @@ static int __init vsockmon_module_init(void)
 	vsockmon_check_abi();
 	if (insecure_allow_userns)
 		pr_warn("insecure_allow_userns is set: unprivileged users can read all vsock traffic\n");
+	else if (insecure_allow_netns)
+		pr_warn("insecure_allow_netns is set: CAP_NET_RAW in any network namespace reads all vsock traffic\n");
 
 	err = register_netdevice_notifier(&vsockmon_notifier);
 	if (err)

@@ -5,12 +5,16 @@
 
 passed=0 failed=0 skipped=0
 declare -A verdict=()       # [KERNEL,SCENARIO] = pass | fail | skip
-scenario_rows=(build 1 2 3 4 5 6 7 8 9 klog)
+scenario_rows=(build 1 2 3 4 5 6 7 8 9 15 klog)
 declare -A scenario_name=(
 	[build]="module built by DKMS" [1]="loopback capture" [2]="virtio transport"
 	[3]="SEQPACKET" [4]="filters" [5]="security" [6]="override, identity"
-	[7]="lifecycle" [8]="ip + tcpdump" [9]="top, doctor" [klog]="kernel log clean"
+	[7]="lifecycle" [8]="ip + tcpdump" [9]="top, doctor" [15]="audit log"
+	[klog]="kernel log clean"
 )
+# the largest frame a transport hands the tap: af_vsockmon_hdr, the virtio
+# header, a 64 KiB packet buffer (virtio_transport_build_skb)
+max_frame=$((32 + 44 + 65536))
 cur_kernel=''
 
 _mark() { # SCENARIO RESULT
@@ -70,6 +74,36 @@ conn() {
 stat_frames() { sed -n 's/^\([0-9]\+\) frames captured, [0-9]\+ bytes, [0-9]\+ dropped by kernel.*/\1/p' <<<"$1"; }
 stat_drops() { sed -n 's/^[0-9]\+ frames captured, [0-9]\+ bytes, \([0-9]\+\) dropped by kernel.*/\1/p' <<<"$1"; }
 sha_of() { sha256sum | cut -d' ' -f1; }
+# largest_frame PCAP: the longest frame's length
+largest_frame() { tshark -r "$1" -T fields -e frame.len 2>/dev/null | sort -n | tail -n 1; }
+# probed KERNEL: what probe.sh found for the module of KERNEL (DKMS make.log)
+probed() { sed -n 's/^vsockmon: .* has: //p' "$out/$1/module/probes" 2>/dev/null; }
+
+# sll2_to_vsock IN OUT IFINDEX: the frames of device IFINDEX in a
+# LINUX_SLL2 capture (tcpdump -i any) as a LINKTYPE_VSOCK pcap
+sll2_to_vsock() {
+	python3 - "$@" <<'EOF'
+import struct
+import sys
+
+src, dst, ifindex = sys.argv[1], sys.argv[2], int(sys.argv[3])
+d = open(src, 'rb').read()
+e = '<' if d[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+snap, lt = struct.unpack(e + 'II', d[16:24])
+if lt != 276:
+    sys.exit('link type %d, not LINUX_SLL2 (276)' % lt)
+out = [d[:4], struct.pack(e + 'HHiII', 2, 4, 0, 0, snap), struct.pack(e + 'I', 271)]
+off = 24
+while off + 16 <= len(d):
+    sec, frac, incl, orig = struct.unpack(e + 'IIII', d[off:off + 16])
+    pkt = d[off + 16:off + 16 + incl]
+    off += 16 + incl
+    _, _, idx, hatype = struct.unpack('>HHiH', pkt[:10])
+    if idx == ifindex and hatype == 826:
+        out.append(struct.pack(e + 'IIII', sec, frac, incl - 20, orig - 20) + pkt[20:])
+open(dst, 'wb').write(b''.join(out))
+EOF
+}
 
 # The pcap-level checks every capture of a transfer gets.
 # capture_checks SCENARIO NAME: decoders, linktype, VIRTIO, drops, counts
@@ -153,7 +187,7 @@ judge_kernel() {
 	check build "vsockmon $version built by DKMS in a chroot of the kernel's distribution for $rel${build_err:+: $build_err}" \
 		eval '[[ -n $ko && -z $build_err ]]'
 	if [[ -z $ko ]]; then
-		for s in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do skip "$s" "all checks" "no module for $rel"; done
+		for s in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do skip "$s" "all checks" "no module for $rel"; done
 		return
 	fi
 	judge_main "$kout/main"
@@ -249,6 +283,10 @@ judge_main() {
 		got_msgs=$(conn "$j" 5003 '.messages_c2s | tojson')
 		check 3 "s3: message boundaries in the capture: [len, EOM, EOR] per message $got_msgs (want $want_msgs)" \
 			eq "$got_msgs" "$want_msgs"
+		local big
+		big=$(largest_frame "$bootdir/artefacts/s3.pcap")
+		check 3 "s3: the largest frame (${big:-?} bytes, a 64 KiB SEQPACKET message) fits the monitor's MTU ($(grep -o ' mtu [0-9]*' <<<"$(get s6_link)"))" \
+			eval 'isnum "$big" && ((big > 65536)) && mtu=$(sed -n "s/.* mtu \([0-9]*\) .*/\1/p" <<<"$(get s6_link)") && isnum "$mtu" && ((big <= mtu))'
 		check 3 "s3: payload reassembled from the capture equals what was sent ($(conn "$j" 5003 .bytes_c2s) of $seq_total bytes)" \
 			eval '[[ $(conn "$j" 5003 .sha256_c2s) == "$seq_sha" && $(conn "$j" 5003 .bytes_s2c) == 0 ]]'
 	fi
@@ -287,13 +325,28 @@ judge_main() {
 		eval '[[ $(jf "$j" .tcpdump_linktype) == VSOCK && $(jf "$j" .decoders_agree) == true && $(jf "$j" .non_virtio) == 0 && $(jf "$j" .frames) == $(get s8_rx_packets) ]] && has "$tds" "^$(jf "$j" .frames) packets captured| $(jf "$j" .frames) packets captured"'
 	check 8 "s8.pcap: the conversation to 1:5008 is whole: $(conn "$j" 5008 .ops | cut -c1-100)" \
 		eval '[[ $(conn "$j" 5008 .seq_ok) == true && $(conn "$j" 5008 .sha256_c2s) == "$s4a_sha" && $(get s8_sha256) == "$s4a_sha" ]]'
-	local any_rx rel_mm
-	any_rx=$(get s8_any_rx_delta) rel_mm=$(get kernel | awk -F. '{ printf "%d%03d", $1, $2 }')
-	if ((rel_mm >= 6015)); then
+	# tcpdump -i any: the module counts sockets bound to no device where the
+	# build probe found dev_nit_active(); the kernel says whether it exists
+	local any_rx nit probes has_probe=0 has_nit=0 anyj
+	any_rx=$(get s8_any_rx_delta) nit=$(get s8_nit_syms) probes=$(probed "$cur_kernel")
+	[[ " $probes " != *" dev_nit_active "* ]] || has_probe=1
+	[[ -z $nit ]] || has_nit=1
+	if [[ -z $probes ]]; then
+		skip 8 "the build probe for dev_nit_active agrees with the kernel" "no probe results for this module ($out/$cur_kernel/module/probes)"
+	else
+		check 8 "the build probe found dev_nit_active exactly where the kernel has it (kernel: '${nit% }', probed: $( ((has_probe)) && echo yes || echo no))" \
+			eval '[[ $(get s8_ifindex) =~ ^[0-9]+$ && $has_nit == "$has_probe" ]]'
+	fi
+	if ((has_nit || has_probe)); then
+		sll2_to_vsock "$bootdir/artefacts/s8any.pcap" "$bootdir/artefacts/s8any-vsockmon0.pcap" "$(get s8_ifindex)" 2>/dev/null ||
+			rm -f "$bootdir/artefacts/s8any-vsockmon0.pcap"
+		anyj=$(pfacts s8any-vsockmon0)
 		check 8 "tcpdump -i any reads an idle monitor: the module taps for it on $(get kernel) (rx_packets +$any_rx)" \
 			eval '[[ $any_rx =~ ^[0-9]+$ ]] && ((any_rx > 0))'
+		check 8 "tcpdump -i any (exit $(get s8_any_rc)) saw the conversation to 1:5019 on vsockmon0 byte-exact: $(conn "$anyj" 5019 '"\(.bytes_c2s) bytes, sha256 \(.sha256_c2s[0:16])..."') of $(jf "$anyj" '.frames // .error') frames" \
+			eval '[[ $(get s8_any_rc) == 0 && $(conn "$anyj" 5019 .seq_ok) == true && $(conn "$anyj" 5019 .sha256_c2s) == "$s4a_sha" && $(get s8any_sha256) == "$s4a_sha" ]]'
 	else
-		check 8 "tcpdump -i any does not wake an idle monitor before 6.15, as documented (rx_packets +$any_rx)" \
+		check 8 "tcpdump -i any does not wake an idle monitor on a kernel without dev_nit_active, as documented (rx_packets +$any_rx)" \
 			eq "$any_rx" 0
 	fi
 	check 8 "ip link del vsockmon0 (rc $(get s8_del_rc)) leaves no monitor but top's ('$(get s8_monitors_after)')" \
@@ -310,6 +363,10 @@ judge_main() {
 		eval '[[ $(get s6_version_rc) == 0 ]] && has "$(get s6_version_out)" "^vsockmon-ctl $(re "$version") .*module: vsockmon loaded, version $(re "$version"), dkms, $(re "/lib/modules/$rel/updates/dkms/vsockmon.ko")"'
 	check 6 "vsockmon-ctl version --json: module $(jq -c '.module | {state, version, origin, file_matches_loaded}' <<<"$vj" 2>/dev/null)" \
 		eval '[[ $(jq -r "[.tool, .module.state, .module.version, .module.origin, .module.file_matches_loaded] | join(\",\")" <<<"$vj") == "$version,loaded,$version,dkms,true" ]]'
+	local mtus
+	mtus=$(grep -oE '(^| )(min|max)?mtu [0-9]+' <<<"$(get s6_link)" | paste -sd' ')
+	check 6 "a monitor's MTU and max MTU are the largest frame a transport builds, 32 + 44 + 65536 = $max_frame (ip -d link: $mtus)" \
+		eval 'has "$(get s6_link)" " mtu $max_frame " && has "$(get s6_link)" " maxmtu $max_frame( |$)"'
 	check 6 "ethtool -i on a monitor: driver vsockmon, version $version ($(get s6_ethtool_out | sed 's/ \\n / | /g' | cut -c1-60))" \
 		eval '[[ $(get s6_up_rc) == 0 && $(get s6_down_rc) == 0 && -z $(get s6_monitors_after) ]] &&
 			has "$(get s6_ethtool_out)" "(^| )driver: vsockmon( |$)" && has "$(get s6_ethtool_out)" "(^| )version: ${version//./\\.}( |$)"'
@@ -386,6 +443,20 @@ judge_main() {
 	echo "#   uid 1000 in unshare -Urn: ip link add vsockmon0 type vsockmon rc $(get c_user_ip_add_rc) $(get c_user_ip_add_out | cut -c1-60), its AF_PACKET reader: $(get c_user_read_out) $(get c_user_read_err | sed 's/ \\n / /g' | cut -c1-80)"
 	check 5 "contrast: the in-tree module lets the same user create a monitor and read root's payload (the hole ours closes): rc $(get c_user_ip_add_rc), ${csaw:-?} reads" \
 		eval '[[ $(get c_insmod_rc) == 0 && $(get c_user_ip_add_rc) == 0 && $(get c_user_ready) == 1 ]] && isnum "$csaw" && ((csaw >= 1))'
+
+	# --- 15: the audit log
+	local pid
+	pid=$(get s15_reader_pid)
+	check 15 "a monitor brought up and read by nobody taps nothing (rx_packets $(get s15_idle_rx) after a conversation) and logs nothing: '$(get s15_up_klog | cut -c1-120)'" \
+		eval '[[ $(get s15_idle_rx) == 0 && $(get s15idle_sha256) == $(get s15read_sha256) && -n $(get s15idle_sha256) ]] &&
+			grep -q "^s15_up_klog=" "$results" && [[ -z $(get s15_up_klog) ]]'
+	check 15 "a reader going promiscuous is logged with its name and pid ($pid): $(get s15_read_klog | grep -o 'started tapping[^\\]*' | cut -c1-120)" \
+		eval 'isnum "$pid" && has "$(get s15_read_klog)" "vsma0: started tapping all vsock traffic \(uid 0 pid $pid comm pktread\)" &&
+			(($(matches "$(get s15_read_out)") >= 1))'
+	check 15 "the poll logs the tap's removal once the reader is gone: $(get s15_read_klog | grep -o 'stopped tapping[^\\]*' | cut -c1-80)" \
+		has "$(get s15_read_klog)" "vsma0: stopped tapping all vsock traffic \(reader poll\)"
+	check 15 "ip link set down with no reader logs nothing: '$(get s15_down_klog | cut -c1-120)'" \
+		eval 'grep -q "^s15_down_klog=" "$results" && [[ -z $(get s15_down_klog) ]]'
 
 	klog_checks "$bootdir/artefacts/dmesg-ours.txt"
 }

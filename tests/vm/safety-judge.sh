@@ -1,17 +1,21 @@
 # shellcheck shell=bash
 # The host half of the e2e suite's safety boot (scenarios/e2e-safety.sh,
 # issue 11): scenarios 10-14. Sourced by e2e after e2e-judge.sh, whose
-# check/skip/get helpers it uses.
+# check/skip/get helpers it uses. Scenario 16 (issue 23): only the initial
+# network namespace has monitors.
 
-scenario_rows=(build 1 2 3 4 5 6 7 8 9 10 11 12 13 14 klog)
+scenario_rows=(build 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 klog)
 scenario_name+=(
 	[10]="modprobe rule" [11]="foreign namespaces" [12]="no upper device"
-	[13]="promisc vs poll" [14]="vsock netns"
+	[13]="promisc vs poll" [14]="vsock netns" [16]="initial netns only"
 )
 
 # matches OUT: M of pktread's "packets N bytes B matches M", or nothing
 matches() { sed -n 's/.*matches \([0-9]\+\).*/\1/p' <<<"$1"; }
 refused_userns='may only be created in a network namespace of the initial user namespace'
+refused_netns='may only be created in the initial network namespace \(module parameter insecure_allow_netns=1 allows others\)'
+# got FACT: the guest reported FACT (possibly empty)
+got() { grep -q "^$1=" "$results"; }
 
 # refused_nothing_loaded NAME WHAT: uid 1000's try NAME loaded no vsockmon
 refused_nothing_loaded() {
@@ -67,25 +71,40 @@ judge_safety() {
 		check 11 "root's $m ($(cut -d: -f2- <<<"$p")) refused with our message: $(get "s11_${m}_out" | cut -c1-90)" \
 			eval '[[ $(get s11_${m}_rc) != 0 ]] && has "$(get s11_${m}_out)" "$refused_userns"'
 	done
-	check 11 "ip link add ... link-netnsid ID: no monitor in the container's namespace (rc $(get s11_link_nsid_rc), container: '$(get s11_ctr_monitors)', deputy's: '$(get s11_deputy_ns_monitors)')" \
-		eval '[[ -z $(get s11_ctr_monitors) && -z $(get s11_deputy_ns_monitors) ]]'
+	# IFLA_LINK_NETNSID: kernels before 6.15 create the device in the link
+	# namespace (the container's: we refuse), later ones in the target one
+	check 11 "ip link add ... link-netnsid ID: refused with our reason, or the monitor landed in the initial namespace (rc $(get s11_link_nsid_rc): $(get s11_link_nsid_out | cut -c1-80); initial: '$(get s11_init_monitors)')" \
+		eval 'got s11_link_nsid_rc && got s11_init_monitors &&
+			{ [[ $(get s11_link_nsid_rc) != 0 ]] && has "$(get s11_link_nsid_out)" "$refused_userns" ||
+			  [[ $(get s11_link_nsid_rc) == 0 && " $(get s11_init_monitors)" == *" vsmb3 "* ]]; }'
+	check 11 "no monitor in the container's namespace ('$(get s11_ctr_monitors)') nor in the deputy's ('$(get s11_deputy_ns_monitors)')" \
+		eval 'got s11_ctr_monitors && got s11_deputy_ns_monitors && [[ -z $(get s11_ctr_monitors) && -z $(get s11_deputy_ns_monitors) ]]'
 	check 11 "the container read nothing ($(get s11_read)); the refusals are in the kernel log" \
 		eval '[[ $(get s11_read) == "no monitor" ]] && has "$(get s11_klog)" "refused a monitor in a network namespace of another user namespace"'
 	check 11 "contrast, in-tree driver: root's 'ip link add ... netns PID' works (rc $(get c11_netns_pid_rc)) and the container reads root's traffic ($(get c11_read))" \
 		eval '[[ $(get c11_netns_pid_rc) == 0 && $(matches "$(get c11_read)") -ge 1 ]]'
 
-	# --- 12: never under another device
-	for p in team:team bond:bonding bridge:bridge vlan:8021q macvlan:macvlan; do
-		m=${p%%:*}
-		if [[ " $(get s12_uppers) " != *" ${p#*:} "* ]]; then
-			skip 12 "$m" "the kernel has no ${p#*:} module"
+	# --- 12: never under another device. Whose refusal it is: only team
+	# reaches our notifier. bonding sets each port's MAC address first (a
+	# monitor has none: EOPNOTSUPP, no text), vlan stops at our
+	# NETIF_F_VLAN_CHALLENGED, bridge and macvlan take Ethernet devices
+	# only (EINVAL, no text): there the kernel's reason is expected, and
+	# never ours, which would mean the kernel let the monitor through.
+	local ours_upper='cannot be a port or lower device' who reason
+	for p in "team:team:our notifier:$ours_upper" \
+		"bond:bonding:bonding (no MAC address to set):^RTNETLINK answers: Operation not supported" \
+		"vlan:8021q:our NETIF_F_VLAN_CHALLENGED:VLANs not supported" \
+		"bridge:bridge:the bridge (not Ethernet):^RTNETLINK answers: Invalid argument" \
+		"macvlan:macvlan:macvlan (not Ethernet):^RTNETLINK answers: Invalid argument"; do
+		IFS=: read -r m mod who reason <<<"$p"
+		if [[ " $(get s12_uppers) " != *" $mod "* ]]; then
+			skip 12 "$m" "the kernel has no $mod module"
 			continue
 		fi
-		check 12 "a monitor under $m is refused (rc $(get "s12_${m}_rc"): $(get "s12_${m}_out" | cut -c1-90))" \
-			eval '[[ $(get s12_${m}_rc) != 0 ]]'
+		check 12 "a monitor under $m is refused by $who (rc $(get "s12_${m}_rc"): $(get "s12_${m}_out" | cut -c1-90))" \
+			eval '[[ $(get s12_${m}_rc) != 0 ]] && has "$(get s12_${m}_out)" "$reason" &&
+				{ [[ $m == team ]] || ! has "$(get s12_${m}_out)" "$ours_upper"; }'
 	done
-	check 12 "team hears our reason: $(get s12_team_out | cut -c1-90)" \
-		has "$(get s12_team_out)" "cannot be a port or lower device"
 	check 12 "the monitor has no master (after team: '$(get s12_team_master)', at the end: '$(get s12_master)') and nothing on top ($(get s12_on_top))" \
 		eval '[[ -z $(get s12_team_master) && -z $(get s12_master) && $(get s12_on_top) == 0 ]]'
 	check 12 "team up, promisc on/off on team and monitor: done (rc $(get s12_promisc_seq_rc)), RTNL alive (rc $(get s12_rtnl_alive_rc))" \
@@ -98,8 +117,10 @@ judge_safety() {
 		eval '[[ $(get s13_flip_rc) == 0 ]] && has "$(get s13_flip_out)" "messages 1200 missed 0"'
 
 	# --- 14: vsock network namespaces (Linux >= 7.0)
-	if [[ $(get s14_supported) != 1 ]]; then
+	if [[ $(get s14_supported) == 0 ]]; then
 		skip 14 "vsock network namespaces" "$rel has no net.vsock.child_ns_mode (Linux < 7.0)"
+	elif [[ $(get s14_supported) != 1 ]]; then
+		check 14 "the guest reported whether vsock network namespaces exist (s14_supported '$(get s14_supported)')" false
 	else
 		check 14 "uid 1000's namespace is in vsock 'local' mode ($(get s14_child_mode)) and its loopback works (send rc $(get s14_send_rc), received '$(get s14_recv)')" \
 			eval '[[ $(get s14_child_mode) == local && $(get s14_send_rc) == 0 && $(get s14_recv) == "$secret-ns" ]]'
@@ -107,9 +128,38 @@ judge_safety() {
 			eval '[[ $(matches "$(get s14_root_read)") -ge 1 ]]'
 		check 14 "doctor says a monitor sees every namespace: $(grep -o 'vsock network namespaces[^)]*' <<<"$(get s14_doctor_out)")" \
 			has "$(get s14_doctor_out)" "OK +vsock network namespaces: .*a monitor still sees the vsock traffic of every namespace"
-		check 14 "inside it no monitor can be made (rc $(get s14_add_rc): $(get s14_add | cut -c1-80))" \
-			eval '[[ $(get s14_add_rc) != 0 ]]'
+		check 14 "inside it no monitor can be made, and our module says why (rc $(get s14_add_rc): $(get s14_add | cut -c1-100))" \
+			eval '[[ $(get s14_add_rc) != 0 ]] && has "$(get s14_add)" "needs CAP_NET_ADMIN in the initial user namespace"'
 	fi
+
+	# --- 16: the initial network namespace only (root, no user namespace)
+	check 16 "setup: ip netns add s16 (rc $(get s16_netns_add_rc)); insecure_allow_netns is off by default ('$(get s16_param)')" \
+		eval '[[ $(get s16_netns_add_rc) == 0 && $(get s16_param) == N ]]'
+	for p in "unshare_ip:unshare -n ip link add type vsockmon" \
+		"unshare_ctl:unshare -n vsockmon-ctl up" \
+		"netns_ip:ip netns exec s16 ip link add type vsockmon" \
+		"netns_ctl:ip netns exec s16 vsockmon-ctl up" \
+		"netns_name:ip link add ... netns s16 type vsockmon, from the initial namespace"; do
+		m=${p%%:*}
+		check 16 "root's $(cut -d: -f2- <<<"$p") refused with our reason: $(get "s16_${m}_out" | cut -c1-140)" \
+			eval '[[ $(get s16_${m}_rc) != 0 ]] && has "$(get s16_${m}_out)" "$refused_netns"'
+	done
+	check 16 "no monitor in s16 ('$(get s16_ns_monitors)'); in the initial namespace creation is unchanged (rc $(get s16_init_rc)) and moving one to s16 stays refused (rc $(get s16_move_rc))" \
+		eval 'got s16_ns_monitors && [[ -z $(get s16_ns_monitors) && $(get s16_init_rc) == 0 && $(get s16_move_rc) != 0 && " $(get s16_init_monitors)" == *" vsmx5 "* ]]'
+	check 16 "doctor in s16 says why: $(grep -o 'network namespace: not the initial one[^\\]*' <<<"$(get s16_doctor_out)" | cut -c1-100)" \
+		has "$(get s16_doctor_out)" "WARN +network namespace: not the initial one; our module creates monitors only in the initial network namespace \(module parameter insecure_allow_netns=1 allows others\)"
+	check 16 "the kernel log names the refused process: $(get s16_klog | grep -o 'refused a monitor in a network namespace other[^\\]*' | sed -n 1p | cut -c1-140)" \
+		has "$(get s16_klog)" "refused a monitor in a network namespace other than the initial one to uid 0 pid [0-9]+ comm (ip|vsockmon-ctl) \(insecure_allow_netns is off\)"
+	check 16 "modprobe vsockmon insecure_allow_netns=1 through the package's rule (rc $(get s16p_modprobe_rc), parameter '$(get s16p_param)')" \
+		eval '[[ $(get s16p_rmmod_rc) == 0 && $(get s16p_modprobe_rc) == 0 && $(get s16p_param) == Y ]]'
+	check 16 "with it, root of a child namespace creates monitors (unshare ip/ctl rc $(get s16p_unshare_ip_rc)/$(get s16p_unshare_ctl_rc), ip netns exec ip/ctl rc $(get s16p_netns_ip_rc)/$(get s16p_netns_ctl_rc), netns s16 rc $(get s16p_netns_name_rc); in s16: '$(get s16p_ns_monitors)')" \
+		eval '[[ $(get s16p_unshare_ip_rc) == 0 && $(get s16p_unshare_ctl_rc) == 0 && $(get s16p_netns_ip_rc) == 0 && $(get s16p_netns_ctl_rc) == 0 && $(get s16p_netns_name_rc) == 0 && $(get s16p_ns_monitors) == "vsmx2 vsmx3 vsmx4 " ]]'
+	check 16 "with it, moving a monitor stays refused (rc $(get s16p_move_rc)), creation in the initial namespace works (rc $(get s16p_init_rc)), doctor warns: $(grep -o 'loaded with insecure_allow_netns=1[^;]*' <<<"$(get s16p_doctor_out)" | cut -c1-80)" \
+		eval '[[ $(get s16p_move_rc) != 0 && $(get s16p_init_rc) == 0 ]] && has "$(get s16p_doctor_out)" "WARN +vsockmon loaded with insecure_allow_netns=1"'
+	check 16 "the default is back (modprobe rc $(get s16_modprobe_again_rc), insecure_allow_netns '$(get s16_param_again)'), nothing left in s16 ('$(get s16p_monitors_left)')" \
+		eval 'got s16p_monitors_left && [[ $(get s16_modprobe_again_rc) == 0 && $(get s16_param_again) == N && -z $(get s16p_monitors_left) ]]'
+	check 16 "contrast, in-tree driver: root of s16 creates a monitor there (rc $(get c16_netns_ip_rc), in s16: '$(get c16_ns_monitors)')" \
+		eval '[[ $(get c16_netns_ip_rc) == 0 && $(get c16_ns_monitors) == "vsmx2 " ]]'
 
 	check klog "safety boot: no monitor left ('$(get ours_monitors_left)'), module unloads (rc $(get ours_rmmod_rc))" \
 		eval '[[ -z $(get ours_monitors_left) && $(get ours_rmmod_rc) == 0 ]]'

@@ -222,9 +222,9 @@ judge_s4() {
 		"s4_addr|ip link add h0 address 00:11:22:33:44:55 type vsockmon (IFLA_ADDRESS)|link-layer address" \
 		"s4_brd|ip link add h0 broadcast 00:11:22:33:44:55 type vsockmon (IFLA_BROADCAST)|link-layer address" \
 		"s4_mtu_low|ip link add h0 mtu 31 type vsockmon (minimum 32)|mtu less than device minimum" \
-		"s4_mtu_high|ip link add h0 mtu 65569 type vsockmon (maximum 65568)|mtu greater than device maximum" \
+		"s4_mtu_high|ip link add h0 mtu 65613 type vsockmon (maximum 65612)|mtu greater than device maximum" \
 		"s4_set_mtu_low|ip link set h1 mtu 31|mtu less than device minimum" \
-		"s4_set_mtu_high|ip link set h1 mtu 65569|mtu greater than device maximum" \
+		"s4_set_mtu_high|ip link set h1 mtu 65613|mtu greater than device maximum" \
 		"s4_data|nlnewlink h0 vsockmon 1 (IFLA_INFO_DATA with attribute 1)|IFLA_INFO_DATA" \
 		"s4_data_empty|nlnewlink h0 vsockmon (empty IFLA_INFO_DATA)|IFLA_INFO_DATA" \
 		"s4_data_unknown|nlnewlink h0 vsockmon 9 (IFLA_INFO_DATA with attribute 9)|IFLA_INFO_DATA|[Aa]ttribute" \
@@ -237,7 +237,7 @@ judge_s4() {
 		[[ $h == s4_netns && $out == "RTNETLINK answers: Invalid argument" ]] &&
 			want="^RTNETLINK answers: Invalid argument\$" desc+=", no extack text from this kernel's core"
 		check 4 "refused: $desc: rc $(get "${h}_rc"), '$out'; nothing changed" \
-			eval '[[ $(get ${h}_rc) != 0 && $(get ${h}_links) == "$before" ]] && has "$(get ${h}_h1)" " mtu 65568 " && has "$out" "$want"'
+			eval '[[ $(get ${h}_rc) != 0 && $(get ${h}_links) == "$before" ]] && has "$(get ${h}_h1)" " mtu 65612 " && has "$out" "$want"'
 	done
 	check 4 "... and h1 did not move to the other namespace (there: '$(get s4_netns_other)')" \
 		eval '[[ -n $(get s4_netns_other) && " $(get s4_netns_other)" != *" h1 "* ]]'

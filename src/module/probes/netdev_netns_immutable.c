@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* dev->netns_immutable, renamed from netns_local (6.13, backported to 6.12.y). */
+/* dev->netns_immutable, renamed from netns_local (6.15, backported to 6.12.y). */
 #include <linux/netdevice.h>
 
 void probe(struct net_device *dev);

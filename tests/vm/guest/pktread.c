@@ -4,10 +4,12 @@
  * CAP_NET_RAW in a network namespace can run (tcpdump cannot drop its
  * privileges inside "unshare -Urn": setgroups is denied there).
  *
- *   pktread IFNAME|any PATTERN
+ *   pktread [--promisc] IFNAME|any PATTERN
  *       read every frame of IFNAME (or of every device of this network
  *       namespace) until SIGINT/SIGTERM, then print
  *       "packets N bytes B matches M" (M: frames containing PATTERN)
+ *       --promisc: make IFNAME promiscuous before binding, so that the
+ *       device hears of its reader from this process (not from a poll)
  *
  * "listening" on stderr once the socket is bound. Exit 1 when the socket
  * cannot be opened or bound (the reason on stderr).
@@ -40,11 +42,14 @@ int main(int argc, char **argv)
 	unsigned long long packets = 0, bytes = 0, matches = 0;
 	struct sockaddr_ll a = { .sll_family = AF_PACKET };
 	struct sigaction sa;
+	int promisc = argc == 4 && !strcmp(argv[1], "--promisc");
 	size_t plen;
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: pktread IFNAME|any PATTERN\n");
+	argv += promisc;
+	argc -= promisc;
+	if (argc != 3 || (promisc && !strcmp(argv[1], "any"))) {
+		fprintf(stderr, "usage: pktread [--promisc] IFNAME|any PATTERN\n");
 		return 2;
 	}
 	plen = strlen(argv[2]);
@@ -53,7 +58,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	/* protocol 0: no frame, and no reader on any list, before bind */
+	fd = socket(AF_PACKET, SOCK_RAW, promisc ? 0 : htons(ETH_P_ALL));
 	if (fd < 0) {
 		fprintf(stderr, "pktread: socket(AF_PACKET): %s\n", strerror(errno));
 		return 1;
@@ -63,6 +69,17 @@ int main(int argc, char **argv)
 		a.sll_ifindex = (int)if_nametoindex(argv[1]);
 		if (!a.sll_ifindex) {
 			fprintf(stderr, "pktread: %s: %s\n", argv[1], strerror(errno));
+			return 1;
+		}
+	}
+	if (promisc) {
+		struct packet_mreq mr = {
+			.mr_ifindex = a.sll_ifindex,
+			.mr_type = PACKET_MR_PROMISC,
+		};
+
+		if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
+			fprintf(stderr, "pktread: promiscuous %s: %s\n", argv[1], strerror(errno));
 			return 1;
 		}
 	}

@@ -2,7 +2,7 @@
 # 1 (capture of real socat/ncat transfers), 3 (SEQPACKET), 4 (filters),
 # 5 (security, and the in-tree module as contrast at the very end),
 # 6 (override and identity), 7 (lifecycle), 8 (ip + tcpdump as upstream),
-# 9 (top, doctor). Facts only; the host judges.
+# 9 (top, doctor), 15 (the audit log). Facts only; the host judges.
 # Env: FILE (random file, >= 1 MiB), SEQ_SIZES (SEQPACKET message sizes,
 # "e" = MSG_EOR), SECRET (a payload string), TOP_INTERVAL (seconds: the
 # longest scenario 1 may take; top is stopped at its end).
@@ -33,8 +33,38 @@ run_fact s6_version vsockmon-ctl version
 run_fact s6_version_json vsockmon-ctl version --json
 run_fact s6_up vsockmon-ctl up vsockmon0
 run_fact s6_ethtool ethtool -i vsockmon0
+fact s6_link "$(ip -d link show vsockmon0 2>&1)"
 run_fact s6_down vsockmon-ctl down vsockmon0
 fact s6_monitors_after "$(monitors)"
+
+# --- 15: the kernel log says when all vsock traffic became readable and
+# who made it so; nothing while a monitor is merely up. First, while the
+# rate limit of those lines has nothing to hold back.
+log "scenario 15"
+ip link add vsma0 type vsockmon
+klog_mark s15up
+ip link set vsma0 up
+printf 'audit %s\n' "$SECRET" >/tmp/s15.txt
+# a conversation while vsma0 is up and read by nobody: no tap, no line
+xfer s15idle socat 5015 /tmp/s15.txt
+fact s15_idle_rx "$(cat /sys/class/net/vsma0/statistics/rx_packets 2>&1)"
+fact s15_up_klog "$(klog_since s15up | grep 'vsma0')"
+klog_mark s15read
+pktread --promisc vsma0 "$SECRET" >/tmp/s15.out 2>/tmp/s15.err &
+rp=$!
+fact s15_reader_pid "$rp"
+wait_for 20 grep -q listening /tmp/s15.err
+xfer s15read socat 5015 /tmp/s15.txt
+kill -INT "$rp"
+wait "$rp"
+fact s15_read_out "$(cat /tmp/s15.out /tmp/s15.err)"
+# the poll removes the tap once the reader is gone
+wait_for 20 sh -c "dmesg | grep -q 'vsma0: stopped tapping'"
+fact s15_read_klog "$(klog_since s15read | grep 'vsma0')"
+klog_mark s15down
+ip link set vsma0 down
+ip link del vsma0
+fact s15_down_klog "$(klog_since s15down | grep 'vsma0')"
 
 # --- 9 (top) and 1: two real conversations over CID 1, captured. top's one
 # interval spans scenario 1 exactly: it reads before scenario 1 starts (its
@@ -106,20 +136,28 @@ wait "$tp"
 fact s8_tcpdump_rc "$?"
 fact s8_tcpdump_err "$(cat /tmp/s8.err)"
 # its reader gone, vsockmon0 is idle (once the poll removed the tap); a
-# socket bound to no device reads it too, but the module sees such sockets
-# only on Linux 6.15 and later: there, until the poll registered the tap
-# (before, the wait runs out: nothing to wait for)
+# socket bound to no device reads it too: the module counts it where the
+# kernel has dev_nit_active(), and registers the tap within the poll's
+# 100 ms (without the helper the wait runs out: nothing to wait for)
 wait_for 5 eval '[ "$(taps vsockmon0 removed)" -gt "$n" ]'
 rx0=$(cat /sys/class/net/vsockmon0/statistics/rx_packets)
 n=$(taps vsockmon0 registered)
-tcpdump -Z root -i any -w /tmp/s8any.pcap 2>/tmp/s8any.err &
+fact s8_ifindex "$(cat /sys/class/net/vsockmon0/ifindex)"
+# does the kernel export the helper that sees sockets bound to no device?
+fact s8_nit_syms "$(grep -oE ' dev_nit_active(_rcu)?$' /proc/kallsyms | sort -u | tr -d ' ' | tr '\n' ' ')"
+tcpdump -Z root -i any -y LINUX_SLL2 -U -w "$ARTEFACTS/s8any.pcap" 2>/tmp/s8any.err &
 tp=$!
 wait_for 20 grep -q 'listening on' /tmp/s8any.err
 wait_for 5 eval '[ "$(taps vsockmon0 registered)" -gt "$n" ]'
 xfer s8any socat 5019 /tmp/s4a
 fact s8_any_rx_delta "$(($(cat /sys/class/net/vsockmon0/statistics/rx_packets) - rx0))"
+# tcpdump -U writes a frame once libpcap's ring hands it over (its 1 s
+# timeout): wait until the file holds at least the payload sent, if it can
+wait_for 10 sh -c '[ "$(stat -c %s "$ARTEFACTS/s8any.pcap")" -gt "$(stat -c %s /tmp/s4a)" ]'
 kill -INT "$tp"
 wait "$tp"
+fact s8_any_rc "$?"
+fact s8_any_err "$(cat /tmp/s8any.err)"
 run_fact s8_del ip link del vsockmon0
 fact s8_monitors_after "$(monitors)"
 

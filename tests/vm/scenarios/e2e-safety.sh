@@ -9,6 +9,9 @@
 #        macvlan), and the promiscuity sequence that once hung RTNL
 #   s13  a promiscuous reader that comes and goes misses no frame
 #   s14  vsock network namespaces (Linux >= 7.0): a monitor is machine-wide
+#   s16  root of a network namespace without a user namespace (a container
+#        given NET_ADMIN): only the initial network namespace has monitors,
+#        unless vsockmon is loaded with insecure_allow_netns=1
 # Env: SECRET (a payload string). The package's files are in place:
 # /lib/modprobe.d/vsockmon.conf and /usr/libexec/vsockmon/modprobe-vsockmon.
 # shellcheck source=../guest/vmtest.sh
@@ -236,6 +239,40 @@ else
 fi
 run_fact s14_doctor vsockmon-ctl doctor
 
+# --- s16: the initial network namespace only
+log "s16"
+klog_mark s16
+# ns_try TAG: in a child network namespace of the initial user namespace,
+# root tries ip, vsockmon-ctl and a request from the initial namespace
+ns_try() {
+	run_fact "${1}_unshare_ip" unshare -n ip link add vsmx0 type vsockmon
+	run_fact "${1}_unshare_ctl" unshare -n vsockmon-ctl up vsmx1
+	run_fact "${1}_netns_ip" ip netns exec s16 ip link add vsmx2 type vsockmon
+	run_fact "${1}_netns_ctl" ip netns exec s16 vsockmon-ctl up vsmx3
+	run_fact "${1}_netns_name" ip link add vsmx4 netns s16 type vsockmon
+	fact "${1}_ns_monitors" "$(ip netns exec s16 ip -o link show type vsockmon 2>&1 | awk -F': ' '{ print $2 }' | sort | tr '\n' ' ')"
+	run_fact "${1}_doctor" ip netns exec s16 vsockmon-ctl doctor
+	run_fact "${1}_init" ip link add vsmx5 type vsockmon
+	run_fact "${1}_move" ip link set vsmx5 netns s16
+	fact "${1}_init_monitors" "$(monitors)"
+	ip link del vsmx5 2>/dev/null
+	for m in vsmx2 vsmx3 vsmx4; do ip netns exec s16 ip link del "$m" 2>/dev/null; done
+}
+run_fact s16_netns_add ip netns add s16
+fact s16_param "$(cat /sys/module/vsockmon/parameters/insecure_allow_netns 2>&1)"
+ns_try s16
+fact s16_klog "$(klog_since s16 | grep 'vsockmon: ')"
+# the administrator's decision, through the package's modprobe rule
+# (namespaces, and the monitors in them, go away asynchronously)
+wait_for 20 rmmod vsockmon
+fact s16p_rmmod_rc "$?"
+run_fact s16p_modprobe modprobe vsockmon insecure_allow_netns=1
+fact s16p_param "$(cat /sys/module/vsockmon/parameters/insecure_allow_netns 2>&1)"
+ns_try s16p
+fact s16p_monitors_left "$(ip netns exec s16 ip -o link show type vsockmon 2>&1)"
+wait_for 20 rmmod vsockmon
+run_fact s16_modprobe_again modprobe vsockmon
+fact s16_param_again "$(cat /sys/module/vsockmon/parameters/insecure_allow_netns 2>&1)"
 # our part ends here; then the in-tree driver as the contrast of s11
 dmesg >"$ARTEFACTS/dmesg-ours.txt"
 fact ours_tainted "$(cat /proc/sys/kernel/tainted)"
@@ -247,4 +284,8 @@ run_fact c11_insmod insmod "$intree"
 ctr_start
 run_fact c11_netns_pid ip link add vsmb0 netns "$cpid" type vsockmon
 ctr_read c11
+# contrast of s16: root of a child network namespace makes one
+run_fact c16_netns_ip ip netns exec s16 ip link add vsmx2 type vsockmon
+fact c16_ns_monitors "$(ip netns exec s16 ip -o link show type vsockmon 2>&1 | awk -F': ' '{ print $2 }' | sort | tr '\n' ' ')"
+ip netns del s16 2>/dev/null
 fact end 1

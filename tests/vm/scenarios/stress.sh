@@ -261,14 +261,14 @@ hostile() {
 	fact "${_h}_links" "$(names)"
 	fact "${_h}_h1" "$(ip -o link show h1 2>&1 | sed 's/\\//')"
 	ip link del h0 2>/dev/null
-	ip link set h1 mtu 65568 2>/dev/null
+	ip link set h1 mtu 65612 2>/dev/null
 }
 hostile s4_addr ip link add h0 address 00:11:22:33:44:55 type vsockmon
 hostile s4_brd ip link add h0 broadcast 00:11:22:33:44:55 type vsockmon
 hostile s4_mtu_low ip link add h0 mtu 31 type vsockmon
-hostile s4_mtu_high ip link add h0 mtu 65569 type vsockmon
+hostile s4_mtu_high ip link add h0 mtu 65613 type vsockmon
 hostile s4_set_mtu_low ip link set h1 mtu 31
-hostile s4_set_mtu_high ip link set h1 mtu 65569
+hostile s4_set_mtu_high ip link set h1 mtu 65613
 hostile s4_data nlnewlink h0 vsockmon 1
 hostile s4_data_empty nlnewlink h0 vsockmon
 hostile s4_data_unknown nlnewlink h0 vsockmon 9
