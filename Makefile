@@ -40,8 +40,8 @@ help:
 	@echo "make vm-hybrid                   hybrid vsock (capture --uds) with vhost-device-vsock and a 6.1 guest (~2 min)"
 	@echo "make vm-extcap                   tshark in QEMU (Debian 6.1, 7.2): vsock in its interface list (~11 min)"
 	@echo "make test-debug-kernel           our module on a KASAN/kmemleak/lockdep 6.1 kernel (QEMU)"
-	@echo "make test-microvm                build (cached, ~25 min each cold) and boot the microVM guest kernels"
-	@echo "make microvm                     boot the cached microVM kernels (skips when not built)"
+	@echo "make test-microvm                build (cached, ~25 min each cold) and boot the Firecracker-like microVM kernels"
+	@echo "make microvm                     build (cached, a few min each cold) and boot the small microVM kernels"
 	@echo "make vm-vhost                    the hypervisor host: vhost-vsock capture, nested QEMU (Debian 6.1, 7.2)"
 	@echo "make bench                       vsock throughput with/without monitors, capture losses (QEMU, ~15 min)"
 	@echo "make bench-vhost                 the same on the hypervisor host's vhost transport (nested QEMU, ~10 min)"
@@ -129,11 +129,12 @@ test-debug-kernel:
 	@scripts/install-deps build test vm debugkernel
 	@tests/vm/debug-kernel/run
 
-# Not part of check: builds two microVM guest kernels from Debian's 6.1
-# source once (~25 min each cold, cached under /var/cache/vsockmon), one
-# with modules (DKMS) and one without (vsockmon built in), and boots both
-# under QEMU -M microvm (tests/vm/microvm/run). make check runs the boots
-# only from that cache (make microvm), and skips them when it is empty.
+# Not part of check: builds two Firecracker-like microVM guest kernels from
+# Debian's 6.1 source once (~25 min each cold, cached under
+# /var/cache/vsockmon), one with modules (DKMS) and one without (vsockmon
+# built in), and boots both under QEMU -M microvm (tests/vm/microvm/run).
+# make check (make microvm) does the same with the small kernels
+# (microvm/small.fragment), which it builds and caches on first use.
 test-microvm:
 	@scripts/install-deps build test vm matrix pkg debugkernel
 	@tests/vm/microvm/run
@@ -142,9 +143,9 @@ microvm:
 	@tests/run microvm
 
 # The hypervisor host (issue 13): Debian 6.1 and 7.2 as the host, vhost_vsock
-# loaded, a nested QEMU with the cached microVM kernel as its guest (skips
-# when that kernel is not cached: make test-microvm builds it). In make
-# check: about 2-4 min a kernel warm.
+# loaded, a nested QEMU with the small built-in microVM kernel as its guest
+# (the microvm suite's; built and cached when missing). In make check: about
+# 2-4 min a kernel warm.
 vm-vhost:
 	@tests/run vm-vhost
 
@@ -154,7 +155,8 @@ bench:
 	@bench/run
 
 # Not part of check: bulk transfers over vhost-vsock through a nested QEMU
-# (tests/vm/vhost/run --bench; needs the cached microVM kernel).
+# (tests/vm/vhost/run --bench; the Firecracker-like built-in microVM kernel
+# as the inner guest, built when not cached).
 bench-vhost:
 	@scripts/install-deps build vm bench
 	@tests/vm/vhost/run --bench
