@@ -161,7 +161,7 @@ int parse_list(int argc, char **argv, struct list_opts *o)
 	opt_begin(&it, "list");
 	while ((c = opt_next(&it, argc, argv))) {
 		switch (c) {
-		case OPT_JSON:
+		case 'j':
 			o->json = true;
 			break;
 		case OPT_NAMES:
@@ -171,6 +171,9 @@ int parse_list(int argc, char **argv, struct list_opts *o)
 	}
 	if (it.rc)
 		return it.rc;
+	if (o->json && o->names)
+		return usage_error("list", "--json and --names are two formats: "
+				   "choose one");
 	if (optind < argc)
 		return usage_error("list", "unexpected argument '%s'", argv[optind]);
 	return PARSE_OK;
@@ -185,7 +188,7 @@ int parse_status(int argc, char **argv, struct status_opts *o)
 	opt_begin(&it, "status");
 	while ((c = opt_next(&it, argc, argv))) {
 		switch (c) {
-		case OPT_JSON:
+		case 'j':
 			o->json = true;
 			break;
 		}
@@ -444,7 +447,7 @@ int parse_top(int argc, char **argv, struct top_opts *o)
 		case OPT_ONCE:
 			o->once = true;
 			break;
-		case OPT_JSON:
+		case 'j':
 			o->json = true;
 			break;
 		}
@@ -467,7 +470,7 @@ int parse_version(int argc, char **argv, struct version_opts *o)
 	opt_begin(&it, "version");
 	while ((c = opt_next(&it, argc, argv))) {
 		switch (c) {
-		case OPT_JSON:
+		case 'j':
 			o->json = true;
 			break;
 		}

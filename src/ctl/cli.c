@@ -36,7 +36,7 @@ HANDLER(extcap, extcap_opts)
 static int h_help(int argc, char **argv);
 
 #define END { 0, NULL, ARG_NONE, NULL, NULL }
-#define JSON { OPT_JSON, "json", ARG_NONE, NULL, "machine-readable output" }
+#define JSON { 'j', "json", ARG_NONE, NULL, "machine-readable output" }
 
 /* The filter options capture and extcap share (args.c parses them alike). */
 #define MATCH_OPTS \
@@ -81,7 +81,7 @@ static const struct opt_def capture_opts[] = {
 	{ OPT_DURATION, "duration", ARG_VALUE, "SECONDS", "stop after SECONDS" },
 	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame with -w "
 	  "(default and 0: 262144)" },
-	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
+	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer in MiB "
 	  "(default 32, at most 2047)" },
 	MATCH_OPTS,
 	{ OPT_OP, "op", ARG_OP, "OP", "connect, disconnect, control, payload or "
@@ -106,7 +106,7 @@ static const struct opt_def top_opts[] = {
 	  "(default 1)" },
 	{ OPT_ONCE, "once", ARG_NONE, NULL, "print one table after one interval "
 	  "or a stop, exit" },
-	{ OPT_JSON, "json", ARG_NONE, NULL, "one JSON object per interval" },
+	{ 'j', "json", ARG_NONE, NULL, "one JSON object per interval" },
 	END
 };
 
@@ -133,7 +133,7 @@ static const struct opt_def extcap_opts[] = {
 	  "or any" },
 	{ 's', "snaplen", ARG_VALUE, "SNAPLEN", "bytes kept per frame "
 	  "(default and 0: 262144)" },
-	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer size "
+	{ 'B', "buffer", ARG_VALUE, "MIB", "kernel ring buffer in MiB "
 	  "(default 32)" },
 	END
 };

@@ -166,7 +166,8 @@ static int load_list(struct link_info **v, size_t *n)
 		ctl_error("list", "monitors", err, e.msg);
 		return EXIT_FAIL;
 	}
-	qsort(*v, *n, sizeof(**v), cmp_name);
+	if (*n)		/* no monitors: *v may be NULL, which qsort must not get */
+		qsort(*v, *n, sizeof(**v), cmp_name);
 	links_count_readers(*v, *n);
 	return 0;
 }
@@ -225,6 +226,12 @@ static const char *state_name(enum mod_state s)
 
 static void module_text(FILE *f, const struct module_facts *mf)
 {
+	char why[1024];
+
+	if (mf->state == MOD_ABSENT && mon_kernel_never(why, sizeof(why))) {
+		fprintf(f, "module: none: %s\n", why);
+		return;
+	}
 	fprintf(f, "module: vsockmon %s", state_name(mf->state));
 	if (mf->state == MOD_LOADED || mf->state == MOD_BUILTIN)
 		fprintf(f, ", version %s",
@@ -280,8 +287,12 @@ int run_status(const struct status_opts *o)
 	struct link_info *v = NULL, one;
 	struct module_facts mf;
 	size_t n = 0, i;
+	char why[1024];
+	bool never;
 
 	kmod_module_facts("vsockmon", &mf);
+	/* a kernel that can never have one: no 'vsockmon-ctl up' advice */
+	never = mf.state == MOD_ABSENT && mon_kernel_never(why, sizeof(why));
 	if (o->name) {
 		struct rtnl_err e;
 		struct rtnl *r;
@@ -319,7 +330,9 @@ int run_status(const struct status_opts *o)
 		module_text(OUT, &mf);
 		for (i = 0; i < n; i++)
 			link_text(OUT, &v[i]);
-		if (!o->name && !n)
+		if (!o->name && !n && never)
+			fprintf(OUT, "no monitors (see above: none can exist)\n");
+		else if (!o->name && !n)
 			fprintf(OUT, "no monitors (create one with 'vsockmon-ctl up')\n");
 	}
 	if (v != &one)

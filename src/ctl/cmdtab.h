@@ -11,7 +11,7 @@
 
 /* getopt values of options without a short form */
 enum {
-	OPT_JSON = 0x100, OPT_NAMES, OPT_ALL, OPT_STALE, OPT_CID, OPT_SRC_CID,
+	OPT_NAMES = 0x100, OPT_ALL, OPT_STALE, OPT_CID, OPT_SRC_CID,
 	OPT_DST_CID, OPT_PORT, OPT_OP, OPT_FILTER, OPT_PCAPNG, OPT_DURATION,
 	OPT_INTERVAL, OPT_ONCE, OPT_UDS, OPT_GUEST_CID,
 	/* extcap: Wireshark's names (doc/man_pages/extcap.adoc) */

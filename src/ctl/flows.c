@@ -261,7 +261,7 @@ void flows_print_table(FILE *f, const struct flow_table *t)
 
 	v = flows_sorted(t, &n);
 	fprintf(f, "%-22s %-22s %-11s %8s %8s %8s %8s %9s\n", "CLIENT", "SERVER",
-		"STATE", "FRM>", "BYTES>", "FRM<", "BYTES<", "RATE/s");
+		"STATE", "FRM>", "BYTES>", "FRM<", "BYTES<", "BYTES/s");
 	for (i = 0; v && i < n; i++) {
 		const struct flow *fl = v[i];
 		char a[32], b[32], b0[16], b1[16], r[16];

@@ -89,17 +89,31 @@ static int try_create(struct rtnl *r, const char *name, unsigned int flags,
 	return rtnl_talk(r, req, NULL, NULL, e);
 }
 
+bool mon_kernel_never(char *buf, size_t sz)
+{
+	struct modsit_facts f;
+	enum modsit m;
+
+	modsit_gather("/", kernel_release(), &f);
+	m = modsit_classify(&f);
+	if (m != MODSIT_NO_MODULES)
+		return false;
+	modsit_explain(m, &f, kernel_release(), VSOCKMON_VERSION, buf, sz);
+	return true;
+}
+
 /* The kernel does not know kind vsockmon: say why, and what would help. */
 static void explain_no_kind(const char *name, int err, const struct rtnl_err *e)
 {
 	struct modsit_facts f;
 	char msg[1024];
 
-	ctl_error("create", name, err, e->msg);
+	/* the explanation first: the kernel's errno is only the symptom */
 	modsit_gather("/", kernel_release(), &f);
 	modsit_explain(modsit_classify(&f), &f, kernel_release(),
 		       VSOCKMON_VERSION, msg, sizeof(msg));
 	ctl_msg("%s", msg);
+	ctl_error("create", name, err, e->msg);
 }
 
 int mon_create(struct rtnl *r, const char *name, unsigned int flags)

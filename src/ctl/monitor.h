@@ -94,4 +94,10 @@ int tmpmon_reap(struct rtnl *r, bool verbose);
 int tmpmon_create(struct rtnl *r, char *name, size_t namesz, int *ifindex,
 		  int *owner_fd);
 
+/*
+ * This running kernel can never have a vsockmon (no module support and
+ * none built in): true, with the sentence that says so in buf.
+ */
+bool mon_kernel_never(char *buf, size_t sz);
+
 #endif

@@ -99,8 +99,12 @@ static int prepare_monitor(struct capsrc *s, const struct capsrc_cfg *c)
 			return EXIT_FAIL;
 		}
 		if (err) {
+			char why[1024];
+
 			ctl_error("capture", c->ifname, err, e.msg);
-			if (err == ENODEV)
+			if (err == ENODEV && mon_kernel_never(why, sizeof(why)))
+				ctl_msg("%s", why);
+			else if (err == ENODEV)
 				ctl_msg("create it with 'vsockmon-ctl up %s', or "
 					"omit -i for a temporary monitor", c->ifname);
 			return EXIT_FAIL;

@@ -466,6 +466,10 @@ static void check_accepted(int cmd, const struct args *a, const union opts *o)
 			       "down accepted name '%s'", o->down.names[i]);
 		}
 		break;
+	case 2:
+		oracle(!(o->list.json && o->list.names),
+		       "list: --json and --names are exclusive");
+		break;
 	case 3:
 		check_ptr(a, o->status.name, "status NAME");
 		oracle(!o->status.name || ref_ifname(o->status.name),

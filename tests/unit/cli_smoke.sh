@@ -57,15 +57,26 @@ if [ -e /proc/modules ] || [ -e /sys/module/vsockmon ]; then
 	skip "no module support named (doctor, up, capture)" \
 		"this kernel has module support (microVM suites check it)"
 else
-	for args in doctor up "capture -c 1"; do
+	for args in doctor up "capture -c 1" status version "capture -i vsockmon0"; do
 		n=$((n + 1))
 		out=$("$bin" $args 2>&1)
 		case $out in
+		*"vsockmon-ctl up"*)
+		   echo "FAIL: vsockmon-ctl $args without /proc/modules advises up: $out"
+		   fail=$((fail + 1)) ;;
 		*"no module support"*) ;;
 		*) echo "FAIL: vsockmon-ctl $args without /proc/modules: $out"
 		   fail=$((fail + 1)) ;;
 		esac
 	done
+	# a capture leads with the explanation, the kernel's errno after it
+	n=$((n + 1))
+	first=$("$bin" capture -c 1 2>&1 | head -n 1)
+	case $first in
+	*"no module support"*) ;;
+	*) echo "FAIL: capture's first line is not the explanation: $first"
+	   fail=$((fail + 1)) ;;
+	esac
 fi
 
 # doctor reports socket(AF_VSOCK)'s errno, not one of the libkmod calls

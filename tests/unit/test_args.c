@@ -55,11 +55,12 @@ static const struct cli_case cli_cases[] = {
 	{ "down ok bad/one", 2, NULL, "invalid monitor name 'bad/one'" },
 	{ "down --force x", 2, NULL, "unknown option '--force'" },
 
-	{ "list --help", 0, "Usage: vsockmon-ctl list [--json] [--names]", NULL },
+	{ "list --help", 0, "Usage: vsockmon-ctl list [-j] [--names]", NULL },
 	{ "list extra", 2, NULL, "unexpected argument 'extra'" },
-	{ "list -j", 2, NULL, "unknown option '-j'" },
+	{ "list -j --names", 2, NULL, "--json and --names are two formats" },
+	{ "list --names --json", 2, NULL, "choose one" },
 
-	{ "status --help", 0, "Usage: vsockmon-ctl status [NAME] [--json]", NULL },
+	{ "status --help", 0, "Usage: vsockmon-ctl status [NAME] [-j]", NULL },
 	{ "status a b", 2, NULL, "too many arguments" },
 	{ "status ../x", 2, NULL, "invalid monitor name" },
 
@@ -321,10 +322,15 @@ static void test_other_parsers(void **state)
 	argv_free(&b);
 	assert_true(d.stale);
 
-	argv = mkargv(&b, "list --json --names");
+	argv = mkargv(&b, "list -j");
 	assert_int_equal(parse_list(b.argc, argv, &l), PARSE_OK);
 	argv_free(&b);
-	assert_true(l.json && l.names);
+	assert_true(l.json && !l.names);
+
+	argv = mkargv(&b, "list --names");
+	assert_int_equal(parse_list(b.argc, argv, &l), PARSE_OK);
+	argv_free(&b);
+	assert_true(l.names && !l.json);
 
 	argv = mkargv(&b, "status");
 	assert_int_equal(parse_status(b.argc, argv, &s), PARSE_OK);

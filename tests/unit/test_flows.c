@@ -246,6 +246,8 @@ static void test_output(void **state)
 	s = slurp(f);
 	fclose(f);
 	assert_non_null(strstr(s, "CLIENT"));
+	/* the rate's unit in its heading, as the byte counts have theirs */
+	assert_non_null(strstr(s, " BYTES/s\n"));
 	assert_non_null(strstr(s, "3:1024 "));
 	assert_non_null(strstr(s, "7:1?"));	/* client not known */
 	assert_non_null(strstr(s, "closing"));
