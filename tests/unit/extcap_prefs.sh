@@ -41,7 +41,7 @@ known() {
 }
 
 if known extcap.vsock.port:1 && grep -q '(all traffic' "$tmp/out"; then
-	ok "tshark lists our extcap from the private folder: $(grep -o 'vsock (all traffic[^)]*)' "$tmp/out" | head -n 1)"
+	ok "tshark lists our extcap from the private folder: $(grep -o 'vsock (all traffic[^)]*)' "$tmp/out" | sed -n 1p)"
 else
 	bad "tshark with our extcap: $(tr '\n' ' ' <"$tmp/out" | cut -c1-200)"
 fi
