@@ -4,9 +4,11 @@
  * kernel's drop count on stderr at the end.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -96,10 +98,32 @@ static int pipe_fd(FILE *f)
 	return fd >= 0 && !fstat(fd, &st) && S_ISFIFO(st.st_mode) ? fd : -1;
 }
 
-static int open_sink(struct sink *k, const struct capture_opts *o,
-		     struct capsrc *s)
+/* if_description: what the frames are, and what their odd values mean */
+static void describe(char *buf, size_t sz, const struct capture_opts *o,
+		     const struct capsrc *s)
 {
-	char appl[64];
+	if (s->hyb)
+		snprintf(buf, sz, "hybrid vsock of %s, guest CID %u, relayed by "
+			 "%s; port 4294967295: a port the hybrid protocol does "
+			 "not tell (a guest's own port, or the host's where the "
+			 "VMM answers with the guest's)", hybrid_path(s->hyb),
+			 o->guest_cid, PROG_NAME);
+	else if (s->live)
+		snprintf(buf, sz, "all vsock traffic of this machine, through "
+			 "the %svsockmon monitor %s", s->tmp_ifindex ?
+			 "temporary " : "", s->ifname);
+	else
+		snprintf(buf, sz, "frames read from %s", o->read);
+}
+
+static int open_sink(struct sink *k, const struct capture_opts *o,
+		     struct capsrc *s, const char *filter)
+{
+	char appl[64], desc[PATH_MAX + 256];
+	struct pcapng_meta m = {
+		.appl = appl, .ifname = s->ifname, .ifdesc = desc,
+		.filter = filter,
+	};
 	int err;
 
 	k->p = s->p;
@@ -114,8 +138,9 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 	}
 	if (o->pcapng) {
 		snprintf(appl, sizeof(appl), "%s %s", PROG_NAME, VSOCKMON_VERSION);
+		describe(desc, sizeof(desc), o, s);
 		err = pcapng_open(&k->ng, o->write, DLT_VSOCK,
-				  (uint32_t)pcap_snapshot(s->p), s->ifname, appl);
+				  (uint32_t)pcap_snapshot(s->p), &m);
 		if (err) {
 			ctl_error("write", o->write, err, NULL);
 			pcapng_close(&k->ng);
@@ -235,6 +260,7 @@ int run_capture(const struct capture_opts *o)
 	struct sink k;
 	struct capsrc s;
 	struct pcap_stat st;
+	struct pcapng_stats ns = { 0 };
 	bool have_stats = false;
 	int ret = EXIT_OK, werr;
 
@@ -248,7 +274,7 @@ int run_capture(const struct capture_opts *o)
 		return ret;
 	cfg.prog = &prog;
 	capsrc_signals();
-	if (capsrc_open(&s, &cfg) || open_sink(&k, o, &s)) {
+	if (capsrc_open(&s, &cfg) || open_sink(&k, o, &s, expr)) {
 		capsrc_close(&s);
 		pcap_freecode(&prog);
 		/* extcap: Wireshark stopped us before its reader came */
@@ -266,11 +292,27 @@ int run_capture(const struct capture_opts *o)
 			(unsigned long long)(s.ring_bytes ? s.ring_bytes >> 20 :
 					     o->buffer_mib),
 			o->write ? "" : "; Ctrl-C to stop");
+	gettimeofday(&ns.start, NULL);
 	if (capsrc_loop(&s, o->count, o->duration ? mono_now() + o->duration : 0,
 			on_frame, (unsigned char *)&k, sink_tick, &k, 0.2) < 0)
 		ret = EXIT_FAIL;
+	gettimeofday(&ns.end, NULL);
 	if (s.live && !s.hyb && pcap_stats(s.p, &st) == 0)
 		have_stats = true;
+	if (k.ng_open && !k.werr && (have_stats || s.hyb)) {
+		struct hybrid_stats hs;
+
+		if (s.hyb) {
+			hybrid_get_stats(s.hyb, &hs);
+			ns.recv = hs.frames;
+		} else {
+			ns.recv = st.ps_recv;
+			ns.drop = (uint64_t)st.ps_drop + st.ps_ifdrop;
+		}
+		ns.delivered = k.frames;
+		if (pcapng_write_stats(&k.ng, &ns))
+			k.werr = errno ? errno : EIO;
+	}
 	werr = close_sink(&k);
 	capsrc_close(&s);
 	pcap_freecode(&prog);

@@ -278,5 +278,39 @@ else
 fi
 untun
 
+# 7. A pcapng file says what it is (capinfos, Wireshark's reader): the
+#    machine (shb_os, shb_hardware), the program, the interface's
+#    description and filter, and an Interface Statistics Block of the
+#    counts at the end.
+if command -v capinfos >/dev/null; then
+	tun --go "$tmp/go" --frames 5 --hold 30
+	"$bin" capture -i "$dev" --port 1000 -c 5 --pcapng -w "$tmp/meta.pcapng" 2>"$tmp/err" &
+	cap=$!
+	go
+	waitfor 10 eval '! kill -0 $cap 2>/dev/null' || kill -INT $cap
+	wait $cap
+	rc=$?
+	capinfos "$tmp/meta.pcapng" >"$tmp/info" 2>&1
+	crc=$?
+	want=("Capture oper-sys: *$(uname -s) $(uname -r)\$"
+	      "Capture application: vsockmon-ctl "
+	      "Description = all vsock traffic of this machine, through the vsockmon monitor $dev\$"
+	      "Filter string = .*0xe8030000"
+	      "Number of stat entries = 1\$"
+	      "Number of packets = 5\$")
+	miss=''
+	for w in "${want[@]}"; do
+		grep -E -- "$w" "$tmp/info" >/dev/null || miss+=" '$w'"
+	done
+	if [ $rc = 0 ] && [ $crc = 0 ] && [ -z "$miss" ]; then
+		ok "pcapng metadata: OS, application, if_description, if_filter, one statistics block (capinfos)"
+	else
+		bad "pcapng metadata: capture exit $rc, capinfos exit $crc, missing$miss: $(tr '\n' '|' <"$tmp/info")"
+	fi
+	untun
+else
+	bad "pcapng metadata: capinfos (wireshark-common) is not installed"
+fi
+
 echo "live tun: $((n - fail)) passed, $fail failed, 0 skipped"
 [ $fail = 0 ]

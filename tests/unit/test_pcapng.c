@@ -21,6 +21,14 @@ static void test_roundtrip(void **state)
 	struct pcap_pkthdr h, *rh;
 	const u_char *rd;
 	uint8_t *data = malloc(70000);
+	struct pcapng_meta meta = {
+		.appl = "vsockmon-ctl test", .ifname = "vsmcap1",
+		.ifdesc = "a test interface", .filter = "link[0] == 1",
+	};
+	struct pcapng_stats st = {
+		.start = { 1700000000, 5 }, .end = { 1700000009, 7 },
+		.recv = 12, .drop = 3, .delivered = 8,
+	};
 	pcap_t *p;
 	size_t i;
 	int fd = mkstemp(path);
@@ -30,8 +38,7 @@ static void test_roundtrip(void **state)
 	close(fd);
 	for (i = 0; i < 70000; i++)
 		data[i] = (uint8_t)(i * 7);
-	assert_int_equal(pcapng_open(&w, path, DLT_VSOCK, 65000, "vsmcap1",
-				     "vsockmon-ctl test"), 0);
+	assert_int_equal(pcapng_open(&w, path, DLT_VSOCK, 65000, &meta), 0);
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		h.ts.tv_sec = 1700000000 + (long)i;
 		h.ts.tv_usec = 999999 - (long)i;
@@ -39,8 +46,10 @@ static void test_roundtrip(void **state)
 		h.caplen = lens[i] > 65000 ? 65000 : lens[i];
 		assert_int_equal(pcapng_write(&w, &h, data), 0);
 	}
+	assert_int_equal(pcapng_write_stats(&w, &st), 0);
 	assert_int_equal(pcapng_close(&w), 0);
 
+	/* libpcap reads the frames past the options and the statistics */
 	p = pcap_open_offline(path, errbuf);
 	if (!p)
 		print_error("%s\n", errbuf);
@@ -64,10 +73,11 @@ static void test_roundtrip(void **state)
 static void test_open_error(void **state)
 {
 	struct pcapng_writer w;
+	struct pcapng_meta none = { 0 };
 
 	(void)state;
-	assert_int_equal(pcapng_open(&w, "/nonexistent/dir/x", DLT_VSOCK, 1, NULL,
-				     NULL), ENOENT);
+	assert_int_equal(pcapng_open(&w, "/nonexistent/dir/x", DLT_VSOCK, 1,
+				     &none), ENOENT);
 	assert_int_equal(pcapng_close(&w), 0);
 }
 
@@ -76,12 +86,13 @@ static void test_full_disk(void **state)
 	struct pcapng_writer w;
 	struct pcap_pkthdr h = { { 0, 0 }, 4096, 4096 };
 	uint8_t data[4096] = { 0 };
+	struct pcapng_meta meta = { .appl = "y", .ifname = "x" };
 	int i, err = 0;
 
 	(void)state;
 	if (access("/dev/full", W_OK))
 		skip();
-	assert_int_equal(pcapng_open(&w, "/dev/full", DLT_VSOCK, 4096, "x", "y"), 0);
+	assert_int_equal(pcapng_open(&w, "/dev/full", DLT_VSOCK, 4096, &meta), 0);
 	for (i = 0; i < 64 && !err; i++)
 		err = pcapng_write(&w, &h, data);
 	err = pcapng_close(&w) ? 1 : err;
