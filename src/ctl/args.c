@@ -394,6 +394,9 @@ int parse_capture(int argc, char **argv, struct capture_opts *o)
 		case OPT_PCAPNG:
 			o->pcapng = true;
 			break;
+		case OPT_RAW:
+			o->raw = true;
+			break;
 		}
 	}
 	if (it.rc)

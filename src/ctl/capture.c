@@ -34,6 +34,8 @@ struct sink {
 	bool interrupted;	/* a stop signal cut a blocked write */
 	unsigned int fmt;	/* VSOCK_FMT_* for lines */
 	unsigned long long frames, bytes;
+	bool raw;		/* --raw: frames as the kernel gave them */
+	unsigned long long cut_frames, cut_bytes;
 	pcap_t *p;
 };
 
@@ -54,10 +56,23 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 		     const unsigned char *data)
 {
 	struct sink *k = (struct sink *)user;
+	struct pcap_pkthdr cut;
 	char line[512];
+	uint32_t len;
 
 	if (k->werr || k->interrupted)
 		return;
+	len = k->raw ? h->len : vsock_stated_len(data, h->caplen, h->len);
+	if (len < h->len) {
+		/* what the payload really was: the header says how long */
+		k->cut_frames++;
+		k->cut_bytes += h->len - len;
+		cut = *h;
+		cut.len = len;
+		if (cut.caplen > len)
+			cut.caplen = len;
+		h = &cut;
+	}
 	k->frames++;
 	k->bytes += h->len;
 	if (k->lines) {
@@ -261,10 +276,12 @@ int run_capture(const struct capture_opts *o)
 	struct capsrc s;
 	struct pcap_stat st;
 	struct pcapng_stats ns = { 0 };
+	char cut_note[160];
 	bool have_stats = false;
 	int ret = EXIT_OK, werr;
 
 	memset(&k, 0, sizeof(k));
+	k.raw = o->raw;
 	if (filter_expr(&o->match, o->filter, expr, sizeof(expr))) {
 		ctl_msg("capture: filter expression too long");
 		return EXIT_USAGE;
@@ -310,12 +327,25 @@ int run_capture(const struct capture_opts *o)
 			ns.drop = (uint64_t)st.ps_drop + st.ps_ifdrop;
 		}
 		ns.delivered = k.frames;
+		if (k.cut_frames) {
+			snprintf(cut_note, sizeof(cut_note), "%llu frames cut "
+				 "by %llu bytes to the length their virtio header "
+				 "states (Linux 6.1.y vhost tap bug)", k.cut_frames,
+				 k.cut_bytes);
+			ns.comment = cut_note;
+		}
 		if (pcapng_write_stats(&k.ng, &ns))
 			k.werr = errno ? errno : EIO;
 	}
 	werr = close_sink(&k);
 	capsrc_close(&s);
 	pcap_freecode(&prog);
+	/* before the counts: scripts read the last line */
+	if (k.cut_frames && !o->quiet)
+		fprintf(ERR, "%llu frames carried %llu bytes beyond the length "
+			"their virtio header states (the vhost tap bug of Linux "
+			"6.1.y): cut to it; --raw keeps them\n", k.cut_frames,
+			k.cut_bytes);
 	if (werr == EPIPE && o->extcap) {
 		/* Wireshark closed the fifo: its way of saying stop */
 	} else if (werr) {

@@ -92,6 +92,8 @@ static const struct opt_def capture_opts[] = {
 	  "(needs -w)" },
 	{ 'U', "packet-buffered", ARG_NONE, NULL, "write each frame at once "
 	  "(default into a pipe)" },
+	{ OPT_RAW, "raw", ARG_NONE, NULL, "keep bytes past the virtio "
+	  "header's len (6.1.y)" },
 	{ 'q', "quiet", ARG_NONE, NULL, "no banner, notes or statistics on stderr" },
 	END
 };

@@ -41,6 +41,7 @@ struct capture_opts {
 	unsigned int buffer_mib;
 	bool pcapng, quiet;
 	bool packet_buffered;	/* -U: flush every frame, as tcpdump -U */
+	bool raw;		/* --raw: no cut to the virtio header's len */
 	/*
 	 * extcap: flush every frame (Wireshark shows what reached the fifo),
 	 * and the fifo's reader leaving is a normal end, as a stop signal is.

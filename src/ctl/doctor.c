@@ -90,6 +90,14 @@ static void check_transports(struct tally *t)
 			feeding++;
 			line(t, "OK", "transport %s (%s) loaded; its traffic is visible",
 			     tr[i].what, tr[i].mod);
+			if (!strcmp(tr[i].mod, "vhost_vsock") &&
+			    modsit_split_tap_bug(kernel_release()))
+				line(t, "WARN", "kernel %s: vhost hands the tap frames "
+				     "longer than their header for packets it "
+				     "splits (fixed in 6.12.90, 6.18.32, 7.0.9); "
+				     "capture and top cut them, tcpdump and "
+				     "Wireshark on a monitor see them as they are",
+				     kernel_release());
 		} else {
 			line(t, "WARN", "transport %s (%s) loaded; it never feeds the "
 			     "monitor tap, so its traffic is invisible", tr[i].what,

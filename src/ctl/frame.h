@@ -64,6 +64,12 @@ struct vsock_frame {
 /* Returns 0, or -1 if fewer than 32 bytes were captured. */
 int vsock_decode(const uint8_t *data, uint32_t caplen, uint32_t len,
 		 struct vsock_frame *f);
+/*
+ * The wire length the frame's virtio header states: Linux 6.1.y's vhost
+ * hands the tap, for a packet it splits, frames that carry the rest of
+ * the packet beyond the header's len. len itself for any other frame.
+ */
+uint32_t vsock_stated_len(const uint8_t *data, uint32_t caplen, uint32_t len);
 /* "connect", ... for af_vsockmon_hdr.op; NULL if unknown. */
 const char *op_name(uint16_t op);
 /* One readable line, no newline. Always NUL-terminates buf. */

@@ -138,6 +138,24 @@ enum modsit modsit_classify(const struct modsit_facts *f)
 	return MODSIT_NOTHING;
 }
 
+bool modsit_split_tap_bug(const char *krel)
+{
+	unsigned int maj = 0, min = 0, patch = 0;
+
+	/* Debian's "6.1.0-57" hides the patch level: a 6.1 is one anyway */
+	if (sscanf(krel, "%u.%u.%u", &maj, &min, &patch) < 2)
+		return false;
+	if (maj < 6 || (maj == 6 && min < 12))
+		return true;
+	if (maj == 6 && min == 12)
+		return patch < 90;
+	if (maj == 6 && min == 18)
+		return patch < 32;
+	if (maj == 6)
+		return true;	/* 6.13-6.17, 6.19: ended without the fix */
+	return maj == 7 && min == 0 && patch < 9;
+}
+
 #define UNSAFE "it lets unprivileged user namespaces read all vsock traffic"
 
 const char *modsit_explain(enum modsit m, const struct modsit_facts *f,

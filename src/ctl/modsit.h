@@ -43,5 +43,11 @@ enum modsit modsit_classify(const struct modsit_facts *f);
 const char *modsit_explain(enum modsit m, const struct modsit_facts *f,
 			   const char *krel, const char *tool_version,
 			   char *buf, size_t sz);
+/*
+ * Kernel release krel's vhost transport hands the tap, for packets it
+ * splits, frames longer than their header says (fixed upstream in 2026-05,
+ * backported to 6.12.90, 6.18.32 and 7.0.9; never in 6.1.y): true.
+ */
+bool modsit_split_tap_bug(const char *krel);
 
 #endif

@@ -14,6 +14,7 @@
 #define BT_ISB 0x00000005u
 #define BT_EPB 0x00000006u
 #define OPT_END 0
+#define OPT_COMMENT 1
 #define OPT_SHB_HARDWARE 2
 #define OPT_SHB_OS 3
 #define OPT_SHB_USERAPPL 4
@@ -204,7 +205,7 @@ int pcapng_write(struct pcapng_writer *w, const struct pcap_pkthdr *h,
 int pcapng_write_stats(struct pcapng_writer *w, const struct pcapng_stats *st)
 {
 	uint64_t end = usec(&st->end);
-	uint32_t len = 24 + 5 * 12 + 4;	/* + the trailing length */
+	uint32_t len = 24 + 5 * 12 + (uint32_t)opt_len(st->comment) + 4;
 
 	put32(w->f, BT_ISB);
 	put32(w->f, len);
@@ -216,6 +217,7 @@ int pcapng_write_stats(struct pcapng_writer *w, const struct pcapng_stats *st)
 	put_opt64(w->f, OPT_ISB_IFRECV, st->recv, false);
 	put_opt64(w->f, OPT_ISB_IFDROP, st->drop, false);
 	put_opt64(w->f, OPT_ISB_USRDELIV, st->delivered, false);
+	put_opt(w->f, OPT_COMMENT, st->comment);
 	put32(w->f, OPT_END);
 	put32(w->f, len);
 	return ferror(w->f) ? EIO : 0;

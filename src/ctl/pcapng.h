@@ -32,6 +32,7 @@ struct pcapng_stats {
 	uint64_t recv;		/* isb_ifrecv: frames the source had */
 	uint64_t drop;		/* isb_ifdrop: frames it lost */
 	uint64_t delivered;	/* isb_usrdeliv: frames written */
+	const char *comment;	/* opt_comment, NULL or "" for none */
 };
 
 /*

@@ -73,6 +73,16 @@ int vsock_decode(const uint8_t *d, uint32_t caplen, uint32_t len,
 	return 0;
 }
 
+uint32_t vsock_stated_len(const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	struct vsock_frame f;
+
+	if (vsock_decode(data, caplen, len, &f) || !f.has_virtio ||
+	    f.payload_len <= f.vlen)
+		return len;
+	return AF_HDR_LEN + f.hlen + f.vlen;
+}
+
 const char *op_name(uint16_t op)
 {
 	static const char *const n[] = {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "frame.h"
 #include "cmds.h"
 #include "flows.h"
 #include "source.h"
@@ -28,12 +29,14 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 		     const unsigned char *data)
 {
 	struct top_ctx *c = (struct top_ctx *)user;
+	uint32_t len = vsock_stated_len(data, h->caplen, h->len);
 
 	if (!c->any_ts)
 		c->first_ts = h->ts;
 	c->any_ts = true;
 	c->last_ts = h->ts;
-	flows_add_frame(&c->t, data, h->caplen, h->len);
+	/* count the payload the header states (6.1.y vhost: frame.h) */
+	flows_add_frame(&c->t, data, h->caplen < len ? h->caplen : len, len);
 }
 
 static void render(struct top_ctx *c)

@@ -75,7 +75,8 @@ static const struct known_cmd {
 	[C_CAPTURE] = { "capture", {
 		"interface", "write", "read", "uds", "guest-cid", "count",
 		"duration", "snaplen", "buffer", "cid", "src-cid", "dst-cid",
-		"port", "op", "filter", "pcapng", "quiet", "packet-buffered" } },
+		"port", "op", "filter", "pcapng", "quiet", "packet-buffered",
+		"raw" } },
 	[C_TOP] = { "top", {
 		"interface", "read", "uds", "guest-cid", "interval", "once",
 		"json" } },
@@ -276,7 +277,7 @@ static bool capture_eq(const struct capture_opts *x, const struct capture_opts *
 	       x->count == y->count && x->duration == y->duration &&
 	       x->snaplen == y->snaplen && x->buffer_mib == y->buffer_mib &&
 	       x->pcapng == y->pcapng && x->quiet == y->quiet &&
-	       x->packet_buffered == y->packet_buffered &&
+	       x->packet_buffered == y->packet_buffered && x->raw == y->raw &&
 	       m->set == n->set &&
 	       (!(m->set & MATCH_CID) || m->cid == n->cid) &&
 	       (!(m->set & MATCH_SRC_CID) || m->src_cid == n->src_cid) &&
@@ -394,6 +395,8 @@ static void render(int cmd, const union opts *o, struct args *r)
 			addf(r, "--pcapng");
 		if (c->packet_buffered)
 			addf(r, "--packet-buffered");
+		if (c->raw)
+			addf(r, "--raw");
 		if (m->set & MATCH_CID)
 			addf(r, "--cid=%llu", (unsigned long long)m->cid);
 		if (m->set & MATCH_SRC_CID)

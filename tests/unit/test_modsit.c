@@ -139,10 +139,34 @@ static void every_situation(void **state)
 	}
 }
 
+/* Which releases have 6.1.y's vhost split-packet tap bug (modsit.h). */
+static void split_tap_bug(void **state)
+{
+	static const struct {
+		const char *rel;
+		bool bug;
+	} v[] = {
+		{ "5.10.0-46-amd64", true }, { "6.1.0-57-amd64", true },
+		{ "6.1.192-microvm-builtin", true }, { "6.12.89", true },
+		{ "6.12.90", false }, { "6.12.118+deb13-amd64", false },
+		{ "6.15.2", true }, { "6.18.31", true }, { "6.18.32-1", false },
+		{ "7.0.8", true }, { "7.0.9", false },
+		{ "7.2.13+deb14-amd64", false }, { "garbage", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (modsit_split_tap_bug(v[i].rel) != v[i].bug)
+			fail_msg("%s: want %d", v[i].rel, v[i].bug);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_situation),
+		cmocka_unit_test(split_tap_bug),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

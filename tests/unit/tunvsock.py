@@ -5,6 +5,7 @@ to ARPHRD_VSOCKMON (826) with TUNSETLINK. Frames written into it reach every
 packet socket on it, as libpcap sees a vsock monitor.
 
 Usage: tunvsock.py NAME [--frames N] [--every SECONDS] [--payload BYTES]
+                        [--beyond BYTES]
                         [--wait SECONDS | --go FILE] [--hold SECONDS]
                         [--ready FILE]
 
@@ -28,10 +29,12 @@ IFF_TUN = 0x0001
 ARPHRD_VSOCKMON = 826
 
 
-def frame(i, payload):
+def frame(i, payload, beyond=0):
     data = bytes([i & 0xFF]) * payload
     virtio = struct.pack("<QQIIIHHIII", 3, 2, 1000, 1234, len(data), 1, 5,
                          0, 65536, i)
+    # bytes past the header's len, as Linux 6.1.y's vhost tap hands them
+    data += b"\xee" * beyond
     hdr = struct.pack("<QQIIHHH2x", 3, 2, 1000, 1234, 4, 2, len(virtio))
     # IFF_TUN without IFF_NO_PI: a 4-byte packet information header, so
     # tun takes any first byte (with NO_PI it wants an IP version).
@@ -44,6 +47,7 @@ def main():
     ap.add_argument("--frames", type=int, default=0)
     ap.add_argument("--every", type=float, default=0.0)
     ap.add_argument("--payload", type=int, default=16)
+    ap.add_argument("--beyond", type=int, default=0)
     ap.add_argument("--wait", type=float, default=0.5)
     ap.add_argument("--hold", type=float, default=0.0)
     ap.add_argument("--ready")
@@ -67,7 +71,7 @@ def main():
         time.sleep(a.wait)
     for i in range(a.frames):
         try:
-            os.write(fd, frame(i, a.payload))
+            os.write(fd, frame(i, a.payload, a.beyond))
         except OSError as e:
             print(f"tunvsock: write frame {i}: {e}", file=sys.stderr)
             return 1
