@@ -4,13 +4,19 @@
 vsock monitor captures it: the 32-byte af_vsockmon_hdr, the 44-byte
 virtio_vsock_hdr, then the payload (include/uapi/linux/vsockmon.h).
 
-Usage: vsock_pcap.py OUT
+Usage: vsock_pcap.py OUT EXPECT
+
+EXPECT gets the truth the generator knows, for the test to compare:
+"frame N stream S dir D" per frame (dir 0 from the connecting end) and
+"stream S fwd BYTES rev BYTES" per connection.
 
 Connections from CID 3 to CID 2 port 8080, interleaved:
   stream 0: client port 1025, GET /one, the request split over two frames
   stream 1: client port 1026, GET /two
   stream 2: client port 1027, GET /three, the response split over two frames
   stream 3: client port 1025 again after stream 0 closed, GET /four
+  stream 4: client port 1028, refused (REQUEST, RST), no data
+  stream 5: client port 1028 again, GET /five
 Each server answers 200 with a small body; every connection ends with
 SHUTDOWN from the client and RST from the server.
 """
@@ -41,36 +47,53 @@ def response(body):
 
 
 def main():
-    out = sys.argv[1]
+    out, expect = sys.argv[1], sys.argv[2]
     c = {n: (CLIENT_CID, p) for n, p in ((0, 1025), (1, 1026), (2, 1027),
-                                         (3, 1025))}
+                                         (3, 1025), (4, 1028), (5, 1028))}
     s = (SERVER_CID, SERVER_PORT)
     req = {n: b"GET /%s HTTP/1.1\r\nHost: vsock\r\n\r\n" % u
            for n, u in ((0, b"one"), (1, b"two"), (2, b"three"),
-                        (3, b"four"))}
-    resp = {n: response(b"body of stream %d\n" % n) for n in range(4)}
+                        (3, b"four"), (5, b"five"))}
+    resp = {n: response(b"body of stream %d\n" % n) for n in range(6)}
     f = []
+    truth = []
+    nbytes = {n: [0, 0] for n in range(6)}
+
+    def add(n, d, vop, data=b"", flags=0):
+        src, dst = (c[n], s) if d == 0 else (s, c[n])
+        f.append(frame(src, dst, vop, data, flags))
+        truth.append((n, d))
+        nbytes[n][d] += len(data)
+
     for n in (0, 1, 2):
-        f.append(frame(c[n], s, REQUEST))
+        add(n, 0, REQUEST)
     for n in (0, 1, 2):
-        f.append(frame(s, c[n], RESPONSE))
-    f.append(frame(c[0], s, RW, req[0][:9]))      # "GET /one " ...
-    f.append(frame(c[1], s, RW, req[1]))
-    f.append(frame(c[2], s, RW, req[2]))
-    f.append(frame(c[0], s, RW, req[0][9:]))      # ... the rest
-    f.append(frame(s, c[1], RW, resp[1]))
-    f.append(frame(s, c[0], RW, resp[0]))
-    f.append(frame(s, c[2], RW, resp[2][:20]))
-    f.append(frame(s, c[2], RW, resp[2][20:]))
+        add(n, 1, RESPONSE)
+    add(0, 0, RW, req[0][:9])      # "GET /one " ...
+    add(1, 0, RW, req[1])
+    add(2, 0, RW, req[2])
+    add(0, 0, RW, req[0][9:])      # ... the rest
+    add(1, 1, RW, resp[1])
+    add(0, 1, RW, resp[0])
+    add(2, 1, RW, resp[2][:20])
+    add(2, 1, RW, resp[2][20:])
     for n in (0, 1, 2):
-        f.append(frame(c[n], s, SHUTDOWN, flags=3))
-        f.append(frame(s, c[n], RST))
-    f.append(frame(c[3], s, REQUEST))
-    f.append(frame(s, c[3], RESPONSE))
-    f.append(frame(c[3], s, RW, req[3]))
-    f.append(frame(s, c[3], RW, resp[3]))
-    f.append(frame(c[3], s, SHUTDOWN, flags=3))
-    f.append(frame(s, c[3], RST))
+        add(n, 0, SHUTDOWN, flags=3)
+        add(n, 1, RST)
+    add(3, 0, REQUEST)
+    add(3, 1, RESPONSE)
+    add(3, 0, RW, req[3])
+    add(3, 1, RW, resp[3])
+    add(3, 0, SHUTDOWN, flags=3)
+    add(3, 1, RST)
+    add(4, 0, REQUEST)
+    add(4, 1, RST)
+    add(5, 0, REQUEST)
+    add(5, 1, RESPONSE)
+    add(5, 0, RW, req[5])
+    add(5, 1, RW, resp[5])
+    add(5, 0, SHUTDOWN, flags=3)
+    add(5, 1, RST)
     with open(out, "wb") as o:
         o.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144,
                             LINKTYPE_VSOCK))
@@ -78,6 +101,12 @@ def main():
             o.write(struct.pack("<IIII", 1700000000, i * 1000, len(d),
                                 len(d)))
             o.write(d)
+    with open(expect, "w") as o:
+        for i, (n, d) in enumerate(truth):
+            o.write("frame %d stream %d dir %d\n" % (i + 1, n, d))
+        for n in range(6):
+            o.write("stream %d fwd %d rev %d\n" % (n, nbytes[n][0],
+                                                   nbytes[n][1]))
 
 
 if __name__ == "__main__":
