@@ -54,6 +54,7 @@ fi
 # ts ARGS...: tshark with a clean home, the installed plugin hidden
 ts() {
 	if [ -n "$hide" ]; then
+		# shellcheck disable=SC2016 # expanded by the inner sh
 		HOME=$tmp/home unshare -m sh -c 'mount --bind "$1" "$2" && shift 2 && exec tshark "$@"' \
 			sh "$tmp/empty" "$hide" "$@" 2>"$tmp/err"
 	else
