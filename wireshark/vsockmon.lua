@@ -56,7 +56,11 @@ p.fields = f
 -- Which dissector reads which port. Wireshark 4.0 offers no Decode As
 -- for a table made in Lua (its tables need a C registration), so the
 -- preference fills the table: -o vsockmon.decode:8080=http,22=ssh.
-p.prefs.decode = Pref.string("Decode ports", "",
+-- Its default holds only ports a documented convention fixes:
+--   22 ssh  systemd-ssh-generator(8), systemd >= 256: "a socket-activated
+--           SSH per-connection service is bound to AF_VSOCK port 22".
+local DEFAULT_DECODE = "22=ssh"
+p.prefs.decode = Pref.string("Decode ports", DEFAULT_DECODE,
 	"PORT=DISSECTOR pairs, comma separated (e.g. 8080=http,22=ssh); "
 	.. "the port of the end that accepted the connection selects")
 local decoded = {}
@@ -78,6 +82,7 @@ local function apply_prefs()
 	end
 end
 p.prefs_changed = apply_prefs
+apply_prefs()
 
 -- af_vsockmon_hdr (little-endian): op @24, transport @26, len @28;
 -- virtio_vsock_hdr op at 32 + 30 when transport is VIRTIO (2).

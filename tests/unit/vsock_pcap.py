@@ -17,6 +17,7 @@ Connections from CID 3 to CID 2 port 8080, interleaved:
   stream 3: client port 1025 again after stream 0 closed, GET /four
   stream 4: client port 1028, refused (REQUEST, RST), no data
   stream 5: client port 1028 again, GET /five
+  stream 6: client port 1029 to port 22, the two SSH version banners
 Each server answers 200 with a small body; every connection ends with
 SHUTDOWN from the client and RST from the server.
 """
@@ -49,7 +50,8 @@ def response(body):
 def main():
     out, expect = sys.argv[1], sys.argv[2]
     c = {n: (CLIENT_CID, p) for n, p in ((0, 1025), (1, 1026), (2, 1027),
-                                         (3, 1025), (4, 1028), (5, 1028))}
+                                         (3, 1025), (4, 1028), (5, 1028),
+                                         (6, 1029))}
     s = (SERVER_CID, SERVER_PORT)
     req = {n: b"GET /%s HTTP/1.1\r\nHost: vsock\r\n\r\n" % u
            for n, u in ((0, b"one"), (1, b"two"), (2, b"three"),
@@ -57,10 +59,11 @@ def main():
     resp = {n: response(b"body of stream %d\n" % n) for n in range(6)}
     f = []
     truth = []
-    nbytes = {n: [0, 0] for n in range(6)}
+    nbytes = {n: [0, 0] for n in range(7)}
 
     def add(n, d, vop, data=b"", flags=0):
-        src, dst = (c[n], s) if d == 0 else (s, c[n])
+        srv = (SERVER_CID, 22) if n == 6 else s
+        src, dst = (c[n], srv) if d == 0 else (srv, c[n])
         f.append(frame(src, dst, vop, data, flags))
         truth.append((n, d))
         nbytes[n][d] += len(data)
@@ -94,6 +97,12 @@ def main():
     add(5, 1, RW, resp[5])
     add(5, 0, SHUTDOWN, flags=3)
     add(5, 1, RST)
+    add(6, 0, REQUEST)
+    add(6, 1, RESPONSE)
+    add(6, 1, RW, b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+    add(6, 0, RW, b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+    add(6, 0, SHUTDOWN, flags=3)
+    add(6, 1, RST)
     with open(out, "wb") as o:
         o.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144,
                             LINKTYPE_VSOCK))
@@ -104,7 +113,7 @@ def main():
     with open(expect, "w") as o:
         for i, (n, d) in enumerate(truth):
             o.write("frame %d stream %d dir %d\n" % (i + 1, n, d))
-        for n in range(6):
+        for n in range(7):
             o.write("stream %d fwd %d rev %d\n" % (n, nbytes[n][0],
                                                    nbytes[n][1]))
 

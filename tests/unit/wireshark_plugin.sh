@@ -4,7 +4,7 @@
 # on a synthetic LINKTYPE_VSOCK capture from vsock_pcap.py: five HTTP
 # connections to port 8080, three at once, one refused; a request and a
 # response each split over two frames; client ports used again after
-# their connection closed. Checked: the plugin loads without a Lua error; every request's
+# their connection closed; and SSH on port 22, decoded by default. Checked: the plugin loads without a Lua error; every request's
 # method and URI and every response's code and body decode through
 # vsockmon.decode (the split ones included); vsockmon.stream and
 # vsockmon.dir of every frame are the generator's truth; a stream filter
@@ -68,7 +68,7 @@ cap=$tmp/http.pcap
 python3 "$here/vsock_pcap.py" "$cap" "$tmp/expect" || { bad "vsock_pcap.py wrote no capture"; done_; }
 
 out=$(tp -r "$cap" -T fields -e frame.number)
-eq "tshark reads all 34 frames with the plugin" "34" "$(echo "$out" | wc -l)"
+eq "tshark reads all 40 frames with the plugin" "40" "$(echo "$out" | wc -l)"
 if grep -i 'lua' "$tmp/err" >/dev/null || grep -i 'lua error' <<<"$(tp -r "$cap" -V)" >/dev/null; then
 	bad "the plugin runs without a Lua error: $(grep -i lua "$tmp/err" | sed -n 1p)"
 else
@@ -86,6 +86,9 @@ eq "the split request's first frame says it continues" "7" \
 eq "the joined request's length is its two frames' (9 + 25)" "34" \
 	"$(tp -r "$cap" -Y 'frame.number == 10' -T fields -e vsockmon.reassembled_len)"
 
+eq "by default (no vsockmon.decode) port 22 is SSH: both banners" \
+	"$(printf '37\tSSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\n38\tSSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3')" \
+	"$(ts -X lua_script:"$plugin" -r "$cap" -Y ssh.protocol -T fields -e frame.number -e ssh.protocol)"
 want=$(sed -n 's/^frame \([0-9]*\) stream \([0-9]*\) dir \([0-9]*\)$/\1 \2 \3/p' "$tmp/expect")
 got=$(tp -r "$cap" -T fields -E separator=' ' -e frame.number -e vsockmon.stream -e vsockmon.dir)
 eq "vsockmon.stream and vsockmon.dir of every frame are the generator's" "$want" "$got"
@@ -104,5 +107,5 @@ eq "per-stream byte counts, each direction (two passes)" "$want" "$got"
 out=$(ts -r "$cap" -Y 'http || vsockmon' -T fields -e frame.number)
 eq "without the plugin: no HTTP, no vsockmon field" "" "$out"
 out=$(ts -r "$cap" -T fields -e frame.number)
-eq "without the plugin: the same 34 frames are read" "34" "$(echo "$out" | wc -l)"
+eq "without the plugin: the same 40 frames are read" "40" "$(echo "$out" | wc -l)"
 done_
