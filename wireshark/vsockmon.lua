@@ -10,8 +10,8 @@
 --   * says which way a frame goes (vsockmon.dir: 0 from the end that
 --     connected, 1 towards it) and counts the bytes of each direction;
 --   * hands the payload, joined across frames when the protocol above
---     asks for more, to the "vsock.port" dissector table: Decode As, or
---     tshark -d vsock.port==8080,http.
+--     asks for more, to the "vsock.port" dissector table, which the
+--     preference vsockmon.decode fills (tshark -o vsockmon.decode:8080=http).
 -- Reading only: it needs no privilege. See docs/wireshark.md.
 
 local VERSION = "0.1"
