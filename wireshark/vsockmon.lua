@@ -110,7 +110,7 @@ end
 
 local function new_stream(key, src, nr)
 	local s = { first = nr, last = nr, bytes = { [0] = 0, [1] = 0 },
-		    client = src, shut = {} }
+		    client = src, requested = src ~= nil, shut = {} }
 	streams[nstreams] = s
 	active[key] = nstreams
 	nstreams = nstreams + 1
@@ -193,12 +193,19 @@ local function call_port(r, tvb, pinfo, tree, port)
 	return nil, ok
 end
 
-local function port_of(tvb, dir, src_is_client)
-	-- The server's port: the end that did not connect.
-	if src_is_client then
-		return tvb(20, 4):le_uint()
+-- The port that selects the dissector: the end that did not connect's.
+-- When the capture missed the REQUEST, the first sender only may be the
+-- client: then the other end's port, if only that one has a dissector.
+local function port_of(tvb, s, dir)
+	local sport, dport = tvb(16, 4):le_uint(), tvb(20, 4):le_uint()
+	if dir == 1 then
+		sport, dport = dport, sport
 	end
-	return tvb(16, 4):le_uint()
+	if not s.requested and ports:get_dissector(dport) == nil
+	   and ports:get_dissector(sport) ~= nil then
+		return sport
+	end
+	return dport
 end
 
 function p.dissector(tvb, pinfo, tree)
@@ -235,7 +242,7 @@ function p.dissector(tvb, pinfo, tree)
 		t:add(f.reasm, r.data:len()):set_generated()
 	end
 
-	local port = port_of(tvb, r.dir, r.dir == 0)
+	local port = port_of(tvb, s, r.dir)
 	local left = call_port(r, tvb(payload_off):tvb(), pinfo, tree, port)
 	if left ~= nil then
 		t:add(f.more, true):set_generated()

@@ -18,6 +18,9 @@ Connections from CID 3 to CID 2 port 8080, interleaved:
   stream 4: client port 1028, refused (REQUEST, RST), no data
   stream 5: client port 1028 again, GET /five
   stream 6: client port 1029 to port 22, the two SSH version banners
+  stream 7: client port 1030, open before the capture: no REQUEST; the
+            server's response comes first, then GET /seven (the plugin
+            takes the first sender, here the server, for direction 0)
 Each server answers 200 with a small body; every connection ends with
 SHUTDOWN from the client and RST from the server.
 """
@@ -51,22 +54,24 @@ def main():
     out, expect = sys.argv[1], sys.argv[2]
     c = {n: (CLIENT_CID, p) for n, p in ((0, 1025), (1, 1026), (2, 1027),
                                          (3, 1025), (4, 1028), (5, 1028),
-                                         (6, 1029))}
+                                         (6, 1029), (7, 1030))}
     s = (SERVER_CID, SERVER_PORT)
     req = {n: b"GET /%s HTTP/1.1\r\nHost: vsock\r\n\r\n" % u
            for n, u in ((0, b"one"), (1, b"two"), (2, b"three"),
-                        (3, b"four"), (5, b"five"))}
-    resp = {n: response(b"body of stream %d\n" % n) for n in range(6)}
+                        (3, b"four"), (5, b"five"),
+                        (7, b"seven"))}
+    resp = {n: response(b"body of stream %d\n" % n) for n in range(8)}
     f = []
     truth = []
-    nbytes = {n: [0, 0] for n in range(7)}
+    nbytes = {n: [0, 0] for n in range(8)}
 
     def add(n, d, vop, data=b"", flags=0):
         srv = (SERVER_CID, 22) if n == 6 else s
         src, dst = (c[n], srv) if d == 0 else (srv, c[n])
         f.append(frame(src, dst, vop, data, flags))
-        truth.append((n, d))
-        nbytes[n][d] += len(data)
+        pd = 1 - d if n == 7 else d    # as the plugin sees it
+        truth.append((n, pd))
+        nbytes[n][pd] += len(data)
 
     for n in (0, 1, 2):
         add(n, 0, REQUEST)
@@ -103,6 +108,10 @@ def main():
     add(6, 0, RW, b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
     add(6, 0, SHUTDOWN, flags=3)
     add(6, 1, RST)
+    add(7, 1, RW, resp[7])
+    add(7, 0, RW, req[7])
+    add(7, 0, SHUTDOWN, flags=3)
+    add(7, 1, RST)
     with open(out, "wb") as o:
         o.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144,
                             LINKTYPE_VSOCK))
@@ -113,7 +122,7 @@ def main():
     with open(expect, "w") as o:
         for i, (n, d) in enumerate(truth):
             o.write("frame %d stream %d dir %d\n" % (i + 1, n, d))
-        for n in range(7):
+        for n in range(8):
             o.write("stream %d fwd %d rev %d\n" % (n, nbytes[n][0],
                                                    nbytes[n][1]))
 
