@@ -13,6 +13,12 @@ DKMS_SRC := $(DESTDIR)/usr/src/vsockmon-$(VERSION)
 # (vsockmon-dkms ships it; src/modprobe).
 MODPROBEDIR ?= /lib/modprobe.d
 LIBEXECDIR ?= $(PREFIX)/libexec
+# Wireshark's global Lua plugin folder ("Global Lua Plugins" in tshark -G
+# folders), the extcap folder's sibling: packages pass their distribution's
+# (debian/rules, the spec), else the compiler's multiarch triplet decides
+# as in src/ctl/Makefile.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+LUAPLUGINDIR ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))/wireshark/plugins
 
 # What DKMS needs to rebuild the module: nothing else is shipped in -dkms.
 DKMS_FILES := dkms.conf COPYING include/uapi/linux/vsockmon.h \
@@ -64,6 +70,7 @@ install: install-ctl install-module
 
 install-ctl: ctl
 	$(MAKE) -C src/ctl install VERSION=$(VERSION) DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	install -D -m 0644 wireshark/vsockmon.lua $(DESTDIR)$(LUAPLUGINDIR)/vsockmon.lua
 
 install-module: module
 	$(MAKE) -C src/module modules_install KVER=$(KVER) KDIR=$(KDIR) \
