@@ -19,6 +19,7 @@ LIBEXECDIR ?= $(PREFIX)/libexec
 # as in src/ctl/Makefile.
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 LUAPLUGINDIR ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))/wireshark/plugins
+MANDIR ?= $(PREFIX)/share/man
 
 # What DKMS needs to rebuild the module: nothing else is shipped in -dkms.
 DKMS_FILES := dkms.conf COPYING include/uapi/linux/vsockmon.h \
@@ -33,6 +34,7 @@ help:
 	@echo "make install [DESTDIR=..]        install the tool and the module for KVER"
 	@echo "make dkms-install DESTDIR=..     install the DKMS source tree"
 	@echo "make install-modprobe [DESTDIR=..]  the modprobe rule that refuses the in-tree vsockmon"
+	@echo "make install-module-man [DESTDIR=..]  vsockmon(4), the module's man page"
 	@echo "make dist                        vsockmon-$(VERSION).tar.gz (git HEAD, or an unpacked tarball's MANIFEST)"
 	@echo "make demo                        boot Debian 6.1 in QEMU, capture a vsock conversation"
 	@echo "make e2e                         end-to-end scenarios on Debian 5.10/6.1/6.12/7.2 in QEMU"
@@ -72,10 +74,16 @@ install-ctl: ctl
 	$(MAKE) -C src/ctl install VERSION=$(VERSION) DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	install -D -m 0644 wireshark/vsockmon.lua $(DESTDIR)$(LUAPLUGINDIR)/vsockmon.lua
 
-install-module: module
+install-module: module install-module-man
 	$(MAKE) -C src/module modules_install KVER=$(KVER) KDIR=$(KDIR) \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR))
 	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# vsockmon(4), which vsockmon-dkms ships; .TH carries dkms.conf's version.
+install-module-man:
+	install -d $(DESTDIR)$(MANDIR)/man4
+	sed 's/@VERSION@/$(VERSION)/' man/vsockmon.4 >$(DESTDIR)$(MANDIR)/man4/vsockmon.4
+	chmod 644 $(DESTDIR)$(MANDIR)/man4/vsockmon.4
 
 dkms-install:
 	@for f in $(DKMS_FILES); do \
@@ -190,6 +198,6 @@ clean:
 	-$(MAKE) -C src/ctl clean
 	rm -rf vsockmon-*.tar.gz dist
 
-.PHONY: all help deps module ctl install install-ctl install-module \
+.PHONY: all help deps module ctl install install-ctl install-module install-module-man \
 	dkms-install install-modprobe dist demo fuzz-long e2e stress test-debug-kernel \
 	test-microvm microvm vm-vhost bench bench-vhost bench-hybrid vm-hybrid unit fuzz style matrix vm-smoke vm-extcap deb rpm pkg check clean

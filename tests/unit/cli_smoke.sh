@@ -116,17 +116,26 @@ if [ $rc != 0 ] || ! printf '%s\n' "$out" | grep '^  capture ' >/dev/null; then
 fi
 
 # Options in help, man page and completion: options_test.bash.
-man=$top/man/vsockmon-ctl.8
-if ! command -v groff >/dev/null 2>&1; then
-	skip "man page without groff warnings" "no groff"
-else
+# Both man pages: no groff warnings, and no line over 80 columns when
+# rendered for an 80-column terminal (an .EX line is never wrapped).
+for man in "$top/man/vsockmon-ctl.8" "$top/man/vsockmon.4"; do
+	if ! command -v groff >/dev/null 2>&1; then
+		skip "man page without groff warnings" "no groff"
+		continue
+	fi
 	n=$((n + 1))
 	warn=$(groff -man -Tutf8 -ww -z "$man" 2>&1)
 	if [ -n "$warn" ]; then
-		echo "FAIL: groff warnings: $warn"
+		echo "FAIL: groff warnings in $man: $warn"
 		fail=$((fail + 1))
 	fi
-fi
+	n=$((n + 1))
+	wide=$(groff -man -Tascii -P-cbou -rLL=80n "$man" 2>&1 | awk 'length > 80')
+	if [ -n "$wide" ]; then
+		echo "FAIL: $man has lines over 80 columns: $wide"
+		fail=$((fail + 1))
+	fi
+done
 
 echo "cli smoke: $((n - fail)) passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]
