@@ -12,21 +12,14 @@ set -u
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 fail=0 n=0 skip=0
-pids=()
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null ||
    ! command -v python3 >/dev/null || ! command -v "${CC:-cc}" >/dev/null; then
 	echo "hybrid attacks: skipped (needs root, setpriv, python3 and a C compiler)"
 	exit 0
 fi
-tmp=$(mktemp -d)
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=scratch.sh
+. "$(dirname "$0")/scratch.sh"
 chmod 0711 "$tmp"
 install -m 0644 "$here/hybrid_peer.py" "$tmp/peer.py"
 peer="python3 $tmp/peer.py"

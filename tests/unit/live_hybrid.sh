@@ -10,16 +10,9 @@ set -u
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 peer="python3 $(cd "$(dirname "$0")" && pwd)/hybrid_peer.py"
 fail=0 n=0
-tmp=$(mktemp -d)
+# shellcheck source=scratch.sh
+. "$(dirname "$0")/scratch.sh"
 export VSOCKMON_RUN_DIR=$tmp/run
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 if ! command -v python3 >/dev/null; then
 	echo "live hybrid: skipped (needs python3)"

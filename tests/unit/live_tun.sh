@@ -9,17 +9,10 @@ set -u
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 fail=0 n=0
-tmp=$(mktemp -d)
 dev=vsmtun$$
 dev=${dev:0:15}
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=scratch.sh
+. "$(dirname "$0")/scratch.sh"
 
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] ||
    ! command -v python3 >/dev/null || ! command -v ip >/dev/null; then
