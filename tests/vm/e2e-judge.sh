@@ -187,7 +187,7 @@ judge_kernel() {
 	check build "vsockmon $version built by DKMS in a chroot of the kernel's distribution for $rel${build_err:+: $build_err}" \
 		eval '[[ -n $ko && -z $build_err ]]'
 	if [[ -z $ko ]]; then
-		for s in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do skip "$s" "all checks" "no module for $rel"; done
+		for s in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do skip "$s" "all checks" "no module for $rel"; done
 		return
 	fi
 	judge_main "$kout/main"
@@ -457,6 +457,7 @@ judge_main() {
 		has "$(get s15_read_klog)" "vsma0: stopped tapping all vsock traffic \(reader poll\)"
 	check 15 "ip link set down with no reader logs nothing: '$(get s15_down_klog | cut -c1-120)'" \
 		eval 'grep -q "^s15_down_klog=" "$results" && [[ -z $(get s15_down_klog) ]]'
+	judge_wireshark # 17, in wireshark-judge.sh
 
 	klog_checks "$bootdir/artefacts/dmesg-ours.txt"
 }

@@ -318,6 +318,9 @@ run_fact s5_root_down vsockmon-ctl down vsockmon0
 fact s5_monitors_after "$(monitors)"
 fact s5_klog "$(dmesg | grep -i 'refused a monitor' | tail -n 3)"
 
+# --- 17: HTTP and TLS for the Wireshark plugin (scenarios/e2e-wireshark.sh)
+[ ! -f /lib/e2e-wireshark.sh ] || . /lib/e2e-wireshark.sh
+
 # --- 9: doctor (loopback loaded, our module loaded)
 log "scenario 9 doctor"
 run_fact s9_doctor vsockmon-ctl doctor
