@@ -90,6 +90,7 @@ local AF_CONNECT, AF_DISCONNECT, AF_PAYLOAD = 1, 2, 4
 local V_REQUEST, V_RST, V_SHUTDOWN = 1, 3, 4
 local TRANSPORT_VIRTIO = 2
 local HDR_LEN = 32
+local VIRTIO_HDR_LEN = 44
 
 -- Per capture state, built on the first pass, read on later ones.
 local streams, active, frames, pending, nstreams
@@ -117,22 +118,51 @@ local function new_stream(key, src, nr)
 	return nstreams - 1
 end
 
--- First pass: which stream, which way, and what to hand the table.
+-- The relayed hybrid connection a frame belongs to, from its pcapng
+-- comment "vsockmon connection N" (vsockmon-ctl capture --uds --pcapng).
+local comment_f = Field.new("frame.comment")
+
+local function conn_of()
+	for _, c in ipairs({ comment_f() }) do
+		local n = string.match(tostring(c.value),
+				       "^vsockmon connection (%d+)$")
+		if n ~= nil then
+			return n
+		end
+	end
+	return nil
+end
+
+-- First pass: which stream, which way, and what to hand the table. The
+-- rules are vsockmon-ctl follow's (src/ctl/streams.h): keep them alike.
 local function track(tvb, pinfo, payload_off)
 	local src = endkey(tvb(0, 8):le_uint64(), tvb(16, 4):le_uint())
 	local dst = endkey(tvb(8, 8):le_uint64(), tvb(20, 4):le_uint())
 	local key = src < dst and src .. "-" .. dst or dst .. "-" .. src
+	local conn = conn_of()
+	if conn ~= nil then
+		key = "#" .. conn	-- the ends may be another's too
+	end
 	local aop = tvb(24, 2):le_uint()
-	local vop
-	if tvb(26, 2):le_uint() == TRANSPORT_VIRTIO and tvb:len() >= 64 then
+	local vop, vlen
+	if tvb(26, 2):le_uint() == TRANSPORT_VIRTIO and
+	   tvb(28, 2):le_uint() >= VIRTIO_HDR_LEN and
+	   tvb:len() >= HDR_LEN + VIRTIO_HDR_LEN then
 		vop = tvb(62, 2):le_uint()
+		vlen = tvb(56, 4):le_uint()
 	end
 	local nr = pinfo.number
 	local idx = active[key]
 	local request = vop == V_REQUEST or (vop == nil and aop == AF_CONNECT)
 
-	if idx == nil or (vop == V_REQUEST and streams[idx].client ~= nil
-			  and streams[idx].bytes[0] + streams[idx].bytes[1] > 0) then
+	-- a new connection on the same ends: a REQUEST after bytes, or any
+	-- CONNECT without a virtio header (the hybrid relay makes one each)
+	if idx ~= nil and request and (vop == nil or
+	   streams[idx].bytes[0] + streams[idx].bytes[1] > 0) then
+		active[key] = nil
+		idx = nil
+	end
+	if idx == nil then
 		idx = new_stream(key, request and src or nil, nr)
 	end
 	local s = streams[idx]
@@ -144,6 +174,9 @@ local function track(tvb, pinfo, payload_off)
 	local r = { stream = idx, dir = dir, seq = s.bytes[dir] }
 
 	local n = tvb:len() - payload_off
+	if vlen ~= nil and n > vlen then
+		n = vlen	-- 6.1.y's split frames carry more than the packet
+	end
 	if aop == AF_PAYLOAD and n > 0 then
 		s.bytes[dir] = s.bytes[dir] + n
 		local slot = idx * 2 + dir
@@ -157,9 +190,9 @@ local function track(tvb, pinfo, payload_off)
 		r.len = n
 	end
 
-	if vop == V_RST or (vop == nil and aop == AF_DISCONNECT) then
+	if vop == V_RST then
 		active[key] = nil
-	elseif vop == V_SHUTDOWN then
+	elseif vop == V_SHUTDOWN or (vop == nil and aop == AF_DISCONNECT) then
 		s.shut[dir] = true
 		if s.shut[0] and s.shut[1] then
 			active[key] = nil
@@ -243,7 +276,8 @@ function p.dissector(tvb, pinfo, tree)
 	end
 
 	local port = port_of(tvb, s, r.dir)
-	local left = call_port(r, tvb(payload_off):tvb(), pinfo, tree, port)
+	local left = call_port(r, tvb(payload_off, r.len):tvb(), pinfo, tree,
+			       port)
 	if left ~= nil then
 		t:add(f.more, true):set_generated()
 		pinfo.cols.info:set("[vsock segment of a reassembled PDU]")

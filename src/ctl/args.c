@@ -485,6 +485,59 @@ int parse_version(int argc, char **argv, struct version_opts *o)
 	return PARSE_OK;
 }
 
+int parse_follow(int argc, char **argv, struct follow_opts *o)
+{
+	struct opt_iter it;
+	uint64_t n;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->stream = -1;
+	opt_begin(&it, "follow");
+	while ((c = opt_next(&it, argc, argv))) {
+		switch (c) {
+		case 'r':
+			o->read = optarg;
+			break;
+		case 'o':
+			if (!*optarg)
+				return usage_error("follow", "-o needs a directory");
+			o->outdir = optarg;
+			break;
+		case OPT_STREAM:
+			if (!parse_u64(optarg, INT64_MAX, &n))
+				return usage_error("follow", "--stream: '%s' is not "
+						   "a stream number", optarg);
+			o->stream = (long long)n;
+			break;
+		case OPT_REPLY:
+			o->reply = true;
+			break;
+		case OPT_RAW:
+			o->raw = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		}
+	}
+	if (it.rc)
+		return it.rc;
+	if (optind < argc)
+		return usage_error("follow", "unexpected argument '%s' (the file "
+				   "goes after -r)", argv[optind]);
+	if (!o->read || !*o->read)
+		return usage_error("follow", "-r FILE is required");
+	if (o->stream >= 0 && o->outdir)
+		return usage_error("follow", "--stream and -o exclude each other");
+	if (o->reply && o->stream < 0)
+		return usage_error("follow", "--reply needs --stream");
+	if (o->json && (o->stream >= 0 || o->outdir))
+		return usage_error("follow", "--json lists streams: not with "
+				   "--stream or -o");
+	return PARSE_OK;
+}
+
 int parse_noargs(int argc, char **argv)
 {
 	struct opt_iter it;

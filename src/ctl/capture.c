@@ -37,6 +37,7 @@ struct sink {
 	bool raw;		/* --raw: frames as the kernel gave them */
 	unsigned long long cut_frames, cut_bytes;
 	pcap_t *p;
+	const struct hybrid *hyb;	/* frames name their connection */
 };
 
 /* A write failed with err: stop, remembering it unless a signal caused it. */
@@ -57,7 +58,7 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 {
 	struct sink *k = (struct sink *)user;
 	struct pcap_pkthdr cut;
-	char line[512];
+	char line[512], conn[48] = "";
 	uint32_t len;
 
 	if (k->werr || k->interrupted)
@@ -80,17 +81,23 @@ static void on_frame(unsigned char *user, const struct pcap_pkthdr *h,
 				 h->len, k->fmt);
 		if (fprintf(k->out, "%s\n", line) < 0)
 			stop_with(k, errno);
-	} else if (k->dump) {
+		return;
+	}
+	if (k->dump) {
 		/* pcap_dump() says nothing: ask the stream (-w /dev/full) */
 		pcap_dump((unsigned char *)k->dump, h, data);
 		if (k->flush_each)
 			pcap_dump_flush(k->dump);
 		if (ferror(pcap_dump_file(k->dump)))
 			stop_with(k, errno);
-	} else if (pcapng_write(&k->ng, h, data) ||
-		   (k->flush_each && fflush(k->ng.f))) {
-		stop_with(k, errno);
+		return;
 	}
+	if (k->hyb)
+		snprintf(conn, sizeof(conn), HYB_CONN_COMMENT "%llu",
+			 hybrid_frame_conn(k->hyb));
+	if (pcapng_write(&k->ng, h, data, conn) ||
+	    (k->flush_each && fflush(k->ng.f)))
+		stop_with(k, errno);
 }
 
 /* A reader that waits for each frame: a pipe, fifo, socket or terminal. */
@@ -142,6 +149,7 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 	int err;
 
 	k->p = s->p;
+	k->hyb = s->hyb;
 	k->watch_fd = -1;
 	if (!o->write) {
 		k->lines = true;

@@ -31,6 +31,7 @@ HANDLER(capture, capture_opts)
 HANDLER(top, top_opts)
 HANDLER(doctor, doctor_opts)
 HANDLER(version, version_opts)
+HANDLER(follow, follow_opts)
 HANDLER(extcap, extcap_opts)
 
 static int h_help(int argc, char **argv);
@@ -112,6 +113,21 @@ static const struct opt_def top_opts[] = {
 	END
 };
 
+static const struct opt_def follow_opts[] = {
+	{ 'r', "read", ARG_FILE, "FILE", "the capture file (pcap or pcapng; - "
+	  "for stdin)" },
+	{ OPT_STREAM, "stream", ARG_VALUE, "N", "write stream N's bytes from "
+	  "its client to stdout" },
+	{ OPT_REPLY, "reply", ARG_NONE, NULL, "with --stream: the bytes to its "
+	  "client instead" },
+	{ 'o', "output", ARG_FILE, "DIR", "write every stream's two directions "
+	  "to files in DIR" },
+	{ OPT_RAW, "raw", ARG_NONE, NULL, "keep bytes past the virtio "
+	  "header's len (6.1.y)" },
+	JSON,
+	END
+};
+
 /* Wireshark's options, then the configuration it shows (--extcap-config). */
 static const struct opt_def extcap_opts[] = {
 	{ OPT_EXTCAP_INTERFACES, "extcap-interfaces", ARG_NONE, NULL,
@@ -155,6 +171,12 @@ const struct cmd_def cmd_table[] = {
 	  ARG_NONE, NULL, NULL, capture_opts, h_capture },
 	{ "top", "Live table of vsock connections", NULL, ARG_NONE, NULL, NULL,
 	  top_opts, h_top },
+	{ "follow", "Each connection's bytes from a capture file", NULL,
+	  ARG_NONE, "-r FILE [-j | --stream N [--reply] | -o DIR] [--raw]",
+	  "Without --stream or -o, lists the streams, numbered as the "
+	  "Wireshark plugin\n  numbers them (vsockmon.stream). -o names each "
+	  "file STREAM-CID.PORT-CID.PORT,\n  the sending end first.",
+	  follow_opts, h_follow },
 	{ "doctor", "Check the environment (OK/WARN/FAIL)", NULL, ARG_NONE, NULL,
 	  NULL, no_opts, h_doctor },
 	{ "version", "Show the tool's and the loaded module's version", NULL,

@@ -61,6 +61,14 @@ struct top_opts {
 
 struct version_opts { bool json; };
 
+struct follow_opts {
+	const char *read;	/* the capture file, "-": stdin */
+	const char *outdir;	/* -o: every stream's files there */
+	long long stream;	/* --stream: its bytes to stdout; -1: none */
+	bool reply;		/* the bytes towards the connecting end */
+	bool raw, json;
+};
+
 struct doctor_opts { bool unused; };
 
 /* What Wireshark asks of an extcap (one per call; see extcap.c). */
@@ -88,6 +96,7 @@ int parse_status(int argc, char **argv, struct status_opts *o);
 int parse_capture(int argc, char **argv, struct capture_opts *o);
 int parse_top(int argc, char **argv, struct top_opts *o);
 int parse_version(int argc, char **argv, struct version_opts *o);
+int parse_follow(int argc, char **argv, struct follow_opts *o);
 int parse_doctor(int argc, char **argv, struct doctor_opts *o);
 int parse_extcap(int argc, char **argv, struct extcap_opts *o);
 /* argv[0] is the subcommand, which takes no options but --help */
@@ -105,6 +114,7 @@ int run_capture(const struct capture_opts *o);
 int run_top(const struct top_opts *o);
 int run_doctor(const struct doctor_opts *o);
 int run_version(const struct version_opts *o);
+int run_follow(const struct follow_opts *o);
 int run_extcap(const struct extcap_opts *o);
 
 /* cli.c */

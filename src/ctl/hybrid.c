@@ -102,6 +102,7 @@ struct conn {
 	bool armed[2];		/* fd[i] is in the epoll set ... */
 	uint32_t events[2];	/* ... waiting for these */
 	uint32_t gport, hport;
+	unsigned long long id;	/* 1, 2, ...: hybrid_frame_conn() */
 	struct conn *next;
 };
 
@@ -131,6 +132,7 @@ struct hybrid {
 	pcap_handler cb;
 	unsigned char *user;
 	unsigned long long count, delivered;
+	unsigned long long frame_conn;	/* of the frame being delivered */
 	struct hybrid_stats st;
 };
 
@@ -177,6 +179,7 @@ static void record(struct hybrid *h, struct conn *c, bool guest_src,
 		return;
 	}
 	h->delivered++;
+	h->frame_conn = c->id;
 	h->cb(h->user, &ph, frame);
 	if (h->count && h->delivered >= h->count)
 		ctl_stop = 1;
@@ -541,7 +544,7 @@ static int accept_one(struct hybrid *h, struct listener *l, int fd)
 	c->hport = l->guest ? l->port : HYB_PORT_UNKNOWN;
 	c->next = h->cs;
 	h->cs = c;
-	h->st.conns++;
+	c->id = ++h->st.conns;
 	for (i = 0; i < 2; i++) {
 		c->ep[i] = (struct ep){ EP_CONN, c, i };
 		c->f[i].buf = malloc(AF_HDR_LEN + CHUNK);
@@ -1087,6 +1090,11 @@ void hybrid_close(struct hybrid *h)
 void hybrid_get_stats(const struct hybrid *h, struct hybrid_stats *st)
 {
 	*st = h->st;
+}
+
+unsigned long long hybrid_frame_conn(const struct hybrid *h)
+{
+	return h->frame_conn;
 }
 
 const char *hybrid_path(const struct hybrid *h)

@@ -176,6 +176,15 @@ int hybrid_loop(struct hybrid *h, unsigned long long count, double deadline,
 void hybrid_close(struct hybrid *h);
 void hybrid_free(struct hybrid *h);
 void hybrid_get_stats(const struct hybrid *h, struct hybrid_stats *st);
+/*
+ * Which relayed connection (1, 2, ... in the order accepted) the frame
+ * being handed to the callback belongs to. Two connections can share all
+ * four (cid, port) values (HYB_PORT_UNKNOWN), so files keep this number:
+ * a pcapng comment HYB_CONN_COMMENT "<n>" on each frame, which the
+ * Wireshark plugin and `follow` key streams on.
+ */
+unsigned long long hybrid_frame_conn(const struct hybrid *h);
+#define HYB_CONN_COMMENT "vsockmon connection "
 const char *hybrid_path(const struct hybrid *h);
 
 #endif

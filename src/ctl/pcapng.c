@@ -183,11 +183,14 @@ int pcapng_open(struct pcapng_writer *w, const char *path, int linktype,
 }
 
 int pcapng_write(struct pcapng_writer *w, const struct pcap_pkthdr *h,
-		 const uint8_t *data)
+		 const uint8_t *data, const char *comment)
 {
 	static const uint8_t zero[4];
 	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 	uint32_t len = 32 + pad4(h->caplen);
+
+	if (comment && *comment)
+		len += (uint32_t)opt_len(comment) + 4;	/* and opt_endofopt */
 
 	put32(w->f, BT_EPB);
 	put32(w->f, len);
@@ -198,6 +201,10 @@ int pcapng_write(struct pcapng_writer *w, const struct pcap_pkthdr *h,
 	put32(w->f, h->len);
 	fwrite(data, 1, h->caplen, w->f);
 	fwrite(zero, 1, pad4(h->caplen) - h->caplen, w->f);
+	if (comment && *comment) {
+		put_opt(w->f, OPT_COMMENT, comment);
+		put32(w->f, OPT_END);
+	}
 	put32(w->f, len);
 	return ferror(w->f) ? EIO : 0;
 }

@@ -41,8 +41,9 @@ struct pcapng_stats {
  */
 int pcapng_open(struct pcapng_writer *w, const char *path, int linktype,
 		uint32_t snaplen, const struct pcapng_meta *m);
+/* comment: the frame's opt_comment, NULL or "" for none. */
 int pcapng_write(struct pcapng_writer *w, const struct pcap_pkthdr *h,
-		 const uint8_t *data);
+		 const uint8_t *data, const char *comment);
 /* An Interface Statistics Block (capinfos and Wireshark show it). */
 int pcapng_write_stats(struct pcapng_writer *w, const struct pcapng_stats *st);
 /* Flushes; returns 0 or the first write error. */

@@ -44,7 +44,7 @@ static void test_roundtrip(void **state)
 		h.ts.tv_usec = 999999 - (long)i;
 		h.len = lens[i];
 		h.caplen = lens[i] > 65000 ? 65000 : lens[i];
-		assert_int_equal(pcapng_write(&w, &h, data), 0);
+		assert_int_equal(pcapng_write(&w, &h, data, NULL), 0);
 	}
 	assert_int_equal(pcapng_write_stats(&w, &st), 0);
 	assert_int_equal(pcapng_close(&w), 0);
@@ -94,7 +94,7 @@ static void test_full_disk(void **state)
 		skip();
 	assert_int_equal(pcapng_open(&w, "/dev/full", DLT_VSOCK, 4096, &meta), 0);
 	for (i = 0; i < 64 && !err; i++)
-		err = pcapng_write(&w, &h, data);
+		err = pcapng_write(&w, &h, data, NULL);
 	err = pcapng_close(&w) ? 1 : err;
 	assert_int_not_equal(err, 0);	/* ENOSPC must surface */
 }
