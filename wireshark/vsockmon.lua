@@ -50,6 +50,8 @@ local f = {
 			       "Payload continues in a later frame"),
 	reasm = ProtoField.uint32("vsockmon.reassembled_len",
 				  "Reassembled payload length"),
+	conn = ProtoField.uint32("vsockmon.conn",
+				 "Relayed connection (hybrid capture)"),
 }
 p.fields = f
 
@@ -265,6 +267,9 @@ function p.dissector(tvb, pinfo, tree)
 
 	local t = tree:add(p, tvb(0, payload_off))
 	t:add(f.stream, r.stream):set_generated()
+	if r.conn ~= nil then
+		t:add(f.conn, tonumber(r.conn)):set_generated()
+	end
 	t:add(f.dir, r.dir):set_generated()
 	t:add(f.first, s.first):set_generated()
 	if pinfo.visited then

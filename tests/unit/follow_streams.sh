@@ -158,6 +158,8 @@ check "they share all four values: 2:4294967295 -> 3:7100" \
 	'[ "$("$bin" follow -r "$tmp/conc.pcapng" | awk "NR > 1 { print \$2, \$3 }" | sort -u)" = "2:4294967295 3:7100" ]'
 eq "pcapng: each frame names its connection (8 names)" "8" \
 	"$(tp -r "$tmp/conc.pcapng" -T fields -e frame.comment | sort -u | wc -l)"
+eq "plugin: vsockmon.conn names the 8 relayed connections, 1 to 8" "1 2 3 4 5 6 7 8" \
+	"$(tp -r "$tmp/conc.pcapng" -T fields -e vsockmon.conn | sort -n -u | tr '\n' ' ' | sed 's/ $//')"
 eq "plugin: 8 distinct vsockmon.stream values" "8" \
 	"$(tp -r "$tmp/conc.pcapng" -T fields -e vsockmon.stream | sort -u | wc -l)"
 eq "follow: the plugin's numbering, first frames and counts" \
