@@ -101,7 +101,7 @@ run_one() {
 			got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' /tmp/cap.err)
 			drop=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' /tmp/cap.err)
 		else
-			got=$(sed -n 's/^\([0-9]*\) frames captured.*/\1/p' /tmp/cap.err)
+			got=$(sed -n 's/^\([0-9]*\) frames\? captured.*/\1/p' /tmp/cap.err)
 			drop=$(sed -n 's/.* \([0-9]*\) dropped by kernel.*/\1/p' /tmp/cap.err)
 		fi
 		if [ -s /tmp/cap.pcap ]; then

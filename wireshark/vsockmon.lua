@@ -50,6 +50,8 @@ local f = {
 			       "Payload continues in a later frame"),
 	reasm = ProtoField.uint32("vsockmon.reassembled_len",
 				  "Reassembled payload length"),
+	conn = ProtoField.uint32("vsockmon.conn",
+				 "Relayed connection (hybrid capture)"),
 }
 p.fields = f
 
@@ -135,11 +137,10 @@ end
 
 -- First pass: which stream, which way, and what to hand the table. The
 -- rules are vsockmon-ctl follow's (src/ctl/streams.h): keep them alike.
-local function track(tvb, pinfo, payload_off)
+local function track(tvb, pinfo, payload_off, conn)
 	local src = endkey(tvb(0, 8):le_uint64(), tvb(16, 4):le_uint())
 	local dst = endkey(tvb(8, 8):le_uint64(), tvb(20, 4):le_uint())
 	local key = src < dst and src .. "-" .. dst or dst .. "-" .. src
-	local conn = conn_of()
 	if conn ~= nil then
 		key = "#" .. conn	-- the ends may be another's too
 	end
@@ -171,7 +172,7 @@ local function track(tvb, pinfo, payload_off)
 	end
 	s.last = nr
 	local dir = src == s.client and 0 or 1
-	local r = { stream = idx, dir = dir, seq = s.bytes[dir] }
+	local r = { stream = idx, dir = dir, seq = s.bytes[dir], conn = conn }
 
 	local n = tvb:len() - payload_off
 	if vlen ~= nil and n > vlen then
@@ -250,15 +251,25 @@ function p.dissector(tvb, pinfo, tree)
 	if payload_off > tvb:len() then
 		return
 	end
-	local first = not pinfo.visited
+	local conn = conn_of()
 	local r = frames[pinfo.number]
-	if r == nil then
-		r = track(tvb, pinfo, payload_off)
+	if r ~= nil and r.conn ~= conn then
+		-- the first pass built no tree (tshark -2 without -R), so it
+		-- could not read the comments: number again, in this pass
+		reset()
+		r = nil
+	end
+	local first = r == nil
+	if first then
+		r = track(tvb, pinfo, payload_off, conn)
 	end
 	local s = streams[r.stream]
 
 	local t = tree:add(p, tvb(0, payload_off))
 	t:add(f.stream, r.stream):set_generated()
+	if r.conn ~= nil then
+		t:add(f.conn, tonumber(r.conn)):set_generated()
+	end
 	t:add(f.dir, r.dir):set_generated()
 	t:add(f.first, s.first):set_generated()
 	if pinfo.visited then

@@ -118,8 +118,7 @@ static int pcap_next_frame(struct capfile *c, struct capfile_frame *fr)
 	if (got == 0 && !ferror(c->f))
 		return 0;
 	if (got != sizeof(h))
-		return fail(c, "truncated record header after frame %llu",
-			    c->number);
+		return fail(c, "truncated record header");
 	fr->caplen = get32(c, h + 8);
 	fr->len = get32(c, h + 12);
 	if (fr->caplen > CAPFILE_BLOCK_MAX)
@@ -183,13 +182,11 @@ static int ng_body(struct capfile *c, const uint8_t *hdr, uint32_t *body_len)
 	uint32_t len = get32(c, hdr + 4);
 
 	if (len < 12 || len % 4 || len > CAPFILE_BLOCK_MAX)
-		return fail(c, "block of %u bytes after frame %llu: not pcapng",
-			    len, c->number);
+		return fail(c, "a block of %u bytes: not pcapng", len);
 	if (grow(c, len) || read_full(c, c->buf, len - 8, "block"))
 		return -1;
 	if (get32(c, c->buf + len - 12) != len)
-		return fail(c, "block lengths disagree after frame %llu",
-			    c->number);
+		return fail(c, "a block's two lengths disagree");
 	*body_len = len - 12;
 	return 0;
 }
@@ -244,7 +241,7 @@ static int ng_block(struct capfile *c, struct capfile_frame *fr,
 	if (got == 0 && !ferror(c->f))
 		return 2;
 	if (got != 8)
-		return fail(c, "truncated block after frame %llu", c->number);
+		return fail(c, "truncated block header");
 	memcpy(&type, hdr, 4);
 	if (type == NG_SHB)
 		return ng_section(c, hdr);
@@ -296,17 +293,22 @@ static int ng_block(struct capfile *c, struct capfile_frame *fr,
 
 int capfile_open(struct capfile *c, const char *path)
 {
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+
+	if (!f) {
+		memset(c, 0, sizeof(*c));
+		return fail(c, "%s", strerror(errno));
+	}
+	return capfile_fopen(c, f, f != stdin);
+}
+
+int capfile_fopen(struct capfile *c, FILE *f, bool own)
+{
 	uint32_t magic;
 
 	memset(c, 0, sizeof(*c));
-	if (!strcmp(path, "-")) {
-		c->f = stdin;
-	} else {
-		c->f = fopen(path, "rb");
-		if (!c->f)
-			return fail(c, "%s", strerror(errno));
-		c->own = true;
-	}
+	c->f = f;
+	c->own = own;
 	if (read_full(c, &magic, 4, "file header"))
 		return -1;
 	if (magic == NG_SHB) {

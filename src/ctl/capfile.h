@@ -46,6 +46,8 @@ struct capfile {
 
 /* path "-": stdin. 0, or -1 with c->err set (c is usable for close). */
 int capfile_open(struct capfile *c, const char *path);
+/* The same on an open stream (own: fclose it at capfile_close). */
+int capfile_fopen(struct capfile *c, FILE *f, bool own);
 /*
  * 1 and the next vsock frame in fr (valid until the next call), 0 at a
  * clean end, -1 with c->err set for a damaged or truncated file.

@@ -201,12 +201,13 @@ static int open_sink(struct sink *k, const struct capture_opts *o,
 /* What the relay did; what it still carries, and who does. */
 static void hybrid_report(const struct hybrid_stats *h)
 {
-	fprintf(ERR, "%llu connections relayed, %llu bytes, %llu frames made "
-		"(%llu filtered out)\n", h->conns, h->bytes, h->frames,
-		h->filtered);
+	fprintf(ERR, "%llu connection%s relayed, %llu bytes, %llu frame%s made "
+		"(%llu filtered out)\n", h->conns, plural_s(h->conns), h->bytes,
+		h->frames, plural_s(h->frames), h->filtered);
 	if (h->carried && h->relay_pid > 0)
-		fprintf(ERR, "%u connections still open: relayed by pid %ld "
-			"until they end\n", h->carried, (long)h->relay_pid);
+		fprintf(ERR, "%u connection%s still open: relayed by pid %ld "
+			"until they end\n", h->carried, plural_s(h->carried),
+			(long)h->relay_pid);
 }
 
 /* Returns the first write error, 0 if none. */
@@ -336,10 +337,10 @@ int run_capture(const struct capture_opts *o)
 		}
 		ns.delivered = k.frames;
 		if (k.cut_frames) {
-			snprintf(cut_note, sizeof(cut_note), "%llu frames cut "
+			snprintf(cut_note, sizeof(cut_note), "%llu frame%s cut "
 				 "by %llu bytes to the length their virtio header "
 				 "states (Linux 6.1.y vhost tap bug)", k.cut_frames,
-				 k.cut_bytes);
+				 plural_s(k.cut_frames), k.cut_bytes);
 			ns.comment = cut_note;
 		}
 		if (pcapng_write_stats(&k.ng, &ns))
@@ -350,22 +351,23 @@ int run_capture(const struct capture_opts *o)
 	pcap_freecode(&prog);
 	/* before the counts: scripts read the last line */
 	if (k.cut_frames && !o->quiet)
-		fprintf(ERR, "%llu frames carried %llu bytes beyond the length "
+		fprintf(ERR, "%llu frame%s carried %llu bytes beyond the length "
 			"their virtio header states (the vhost tap bug of Linux "
 			"6.1.y): cut to it; --raw keeps them\n", k.cut_frames,
-			k.cut_bytes);
+			plural_s(k.cut_frames), k.cut_bytes);
 	if (werr == EPIPE && o->extcap) {
 		/* Wireshark closed the fifo: its way of saying stop */
 	} else if (werr) {
 		/* EPIPE: the reader is gone (| head); nobody to tell */
 		if (werr != EPIPE)
-			ctl_msg("write %s: %s (%llu frames captured, not all "
+			ctl_msg("write %s: %s (%llu frame%s captured, not all "
 				"written)", !o->write || !strcmp(o->write, "-") ?
 				"stdout" : o->write,
-				strerror(werr), k.frames);
+				strerror(werr), k.frames, plural_s(k.frames));
 		ret = EXIT_FAIL;
 	} else if (!o->quiet) {
-		fprintf(ERR, "%llu frames captured, %llu bytes", k.frames, k.bytes);
+		fprintf(ERR, "%llu frame%s captured, %llu bytes", k.frames,
+			plural_s(k.frames), k.bytes);
 		if (have_stats)
 			fprintf(ERR, ", %u dropped by kernel", st.ps_drop);
 		if (have_stats && st.ps_ifdrop)

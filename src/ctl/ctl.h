@@ -68,6 +68,12 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 /* The first line of a file without its newline; "" if unreadable. */
 void read_first_line(const char *path, char *buf, size_t sz);
 
+/* "s" unless n is 1: "1 frame", "2 frames", as tcpdump counts. */
+static inline const char *plural_s(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* JSON string output with escaping. */
 void json_str(FILE *f, const char *s);
 

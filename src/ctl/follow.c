@@ -256,7 +256,8 @@ int run_follow(const struct follow_opts *o)
 		}
 	}
 	if (r < 0) {
-		ctl_msg("read %s: %s", o->read, c.err);
+		ctl_msg("read %s: %s, after frame %llu", o->read, c.err,
+			c.number);
 		rc = EXIT_FAIL;
 	}
 	if (o->stream >= 0 && fflush(OUT)) {

@@ -158,8 +158,9 @@ int streams_add(struct stream_table *t, const uint8_t *data, uint32_t caplen,
 		wire = len - hdrs;
 		if (virtio && !raw && f.vlen < wire)
 			wire = f.vlen;	/* what the packet carried (6.1.y) */
-		st->off = hdrs;
-		st->n = caplen > hdrs ? caplen - hdrs : 0;
+		/* headers cut by the snap length: all of it is missing */
+		st->off = caplen < hdrs ? caplen : hdrs;
+		st->n = caplen - st->off;
 		if (st->n > wire)
 			st->n = wire;
 		st->missing = wire - st->n;

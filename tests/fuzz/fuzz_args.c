@@ -50,13 +50,14 @@ union opts {
 	struct capture_opts capture;
 	struct top_opts top;
 	struct version_opts version;
+	struct follow_opts follow;
 };
 
 static FILE *devnull;
 
 enum {
 	C_UP, C_DOWN, C_LIST, C_STATUS, C_CAPTURE, C_TOP, C_VERSION, C_DOCTOR,
-	C_EXTCAP, NCMDS
+	C_EXTCAP, C_FOLLOW, NCMDS
 };
 
 /*
@@ -87,6 +88,8 @@ static const struct known_cmd {
 		"extcap-dlts", "extcap-config", "extcap-capture-filter",
 		"capture", "fifo", "debug", "debug-file", "cid", "src-cid",
 		"dst-cid", "port", "op", "snaplen", "buffer" } },
+	[C_FOLLOW] = { "follow", {
+		"read", "stream", "reply", "output", "raw", "json" } },
 };
 
 #define cmd_names(i) (known[i].name)
@@ -257,6 +260,7 @@ static int parse(int cmd, struct args *a, union opts *o)
 	case 5: return parse_top(a->argc, a->argv, &o->top);
 	case 6: return parse_version(a->argc, a->argv, &o->version);
 	case C_DOCTOR: return parse_doctor(a->argc, a->argv, &o->doctor);
+	case C_FOLLOW: return parse_follow(a->argc, a->argv, &o->follow);
 	default: return parse_extcap(a->argc, a->argv, &o->extcap);
 	}
 }
@@ -294,6 +298,13 @@ static bool top_eq(const struct top_opts *x, const struct top_opts *y)
 	       x->json == y->json;
 }
 
+static bool follow_eq(const struct follow_opts *x, const struct follow_opts *y)
+{
+	return str_eq(x->read, y->read) && str_eq(x->outdir, y->outdir) &&
+	       x->stream == y->stream && x->reply == y->reply &&
+	       x->raw == y->raw && x->json == y->json;
+}
+
 static bool down_eq(const struct down_opts *x, const struct down_opts *y)
 {
 	int i;
@@ -318,6 +329,7 @@ static bool same(int cmd, const union opts *x, const union opts *y)
 	case 5: return top_eq(&x->top, &y->top);
 	case 6: return x->version.json == y->version.json;
 	case C_DOCTOR: return true;
+	case C_FOLLOW: return follow_eq(&x->follow, &y->follow);
 	default: return x->extcap.action == y->extcap.action &&
 			str_eq(x->extcap.iface, y->extcap.iface) &&
 			str_eq(x->extcap.monitor, y->extcap.monitor) &&
@@ -423,6 +435,19 @@ static void render(int cmd, const union opts *o, struct args *r)
 		if (o->top.json)
 			addf(r, "--json");
 		break;
+	case C_FOLLOW:
+		addf(r, "--read=%s", o->follow.read);
+		if (o->follow.stream >= 0)
+			addf(r, "--stream=%lld", o->follow.stream);
+		if (o->follow.reply)
+			addf(r, "--reply");
+		if (o->follow.outdir)
+			addf(r, "--output=%s", o->follow.outdir);
+		if (o->follow.raw)
+			addf(r, "--raw");
+		if (o->follow.json)
+			addf(r, "--json");
+		break;
 	}
 }
 
@@ -519,6 +544,19 @@ static void check_accepted(int cmd, const struct args *a, const union opts *o)
 	case C_EXTCAP:
 		check_accepted_extcap(a, &o->extcap);
 		break;
+	case C_FOLLOW:
+		check_ptr(a, o->follow.read, "-r");
+		check_ptr(a, o->follow.outdir, "-o");
+		oracle(o->follow.read && *o->follow.read, "follow without -r");
+		oracle(!o->follow.outdir || *o->follow.outdir, "-o ''");
+		oracle(o->follow.stream >= -1, "--stream %lld", o->follow.stream);
+		oracle(!(o->follow.stream >= 0 && o->follow.outdir),
+		       "--stream with -o");
+		oracle(!o->follow.reply || o->follow.stream >= 0,
+		       "--reply without --stream");
+		oracle(!o->follow.json || (o->follow.stream < 0 &&
+					   !o->follow.outdir), "--json with output");
+		break;
 	}
 }
 
@@ -612,7 +650,8 @@ static void check_parse(int cmd, struct fin *in)
 	       "[%s] parsed twice gave %d then %d", show(&a), rc, rc2);
 	if (rc == PARSE_OK) {
 		check_accepted(cmd, &a, &o);
-		if (cmd == 0 || cmd == 1 || cmd == 4 || cmd == 5) {
+		if (cmd == 0 || cmd == 1 || cmd == 4 || cmd == 5 ||
+		    cmd == C_FOLLOW) {
 			render(cmd, &o, &r);
 			rc2 = parse(cmd, &r, &q);
 			oracle(rc2 == PARSE_OK && same(cmd, &o, &q),
@@ -789,7 +828,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fin in = { data, size };
-	int sel = fin_u8(&in) % 11;
+	int sel = fin_u8(&in) % 12;
 
 	if (sel < 8)
 		check_parse(sel, &in);
@@ -797,7 +836,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_help(&in);
 	else if (sel == 9)
 		check_number(&in);
-	else
+	else if (sel == 10)
 		check_parse(C_EXTCAP, &in);
+	else
+		check_parse(C_FOLLOW, &in);
 	return 0;
 }

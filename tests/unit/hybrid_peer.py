@@ -269,6 +269,51 @@ def many(path, n, port):
     print("served=%d" % served, flush=True)
 
 
+def parallel(path, port, *fnames):
+    """One connection per file, all to PORT and all open at once: every
+    OK is read before any byte is sent, then the files go out in
+    interleaved 4 KiB chunks. Prints "sha=SENT echo=ECHOED n=N" per file,
+    in order."""
+    datas = [open(f, "rb").read() for f in fnames]
+    socks, outs, threads = [], [], []
+    for _ in datas:
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(30)
+        s.connect(path)
+        s.sendall(b"CONNECT %s\n" % port.encode())
+        socks.append(s)
+    for s in socks:
+        if read_line(s) is None:
+            sys.exit("no OK")
+    for s in socks:
+        out = bytearray()
+
+        def rd(s=s, out=out):
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                out.extend(b)
+        t = threading.Thread(target=rd)
+        t.start()
+        outs.append(out)
+        threads.append(t)
+    off = 0
+    while any(off < len(d) for d in datas):
+        for s, d in zip(socks, datas):
+            if off < len(d):
+                s.sendall(d[off:off + 4096])
+        off += 4096
+    for s in socks:
+        s.shutdown(socket.SHUT_WR)
+    for t in threads:
+        t.join()
+    for d, out in zip(datas, outs):
+        print("sha=%s echo=%s n=%d" % (hashlib.sha256(d).hexdigest(),
+                                       hashlib.sha256(out).hexdigest(),
+                                       len(out)), flush=True)
+
+
 def stalled(path):
     ls = socket.socket(socket.AF_UNIX)
     try:
@@ -352,7 +397,8 @@ if __name__ == "__main__":
     cmds = {"vmm": vmm, "host": host, "sink": sink, "guest": guest,
             "pcap": pcap, "frames": frames, "secret": secret, "ask": ask,
             "eager": eager, "answer": answer, "blast": blast, "many": many,
-            "stalled": stalled, "hold": hold, "pingpong": pingpong}
+            "stalled": stalled, "hold": hold, "pingpong": pingpong,
+            "parallel": parallel}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit(__doc__)
     cmds[sys.argv[1]](*sys.argv[2:])

@@ -86,7 +86,7 @@ check "capture ends 0 on SIGINT" '[ $? = 0 ]'
 check "PATH is the VMM's socket again at once" '[ "$(ino "$vm")" = "$orig" ]'
 check "PATH_P is the host program's again (no side names left)" '[ "$(leftovers)" = 0 ]'
 check "the stop names the relay that carries the open connection" \
-	'grep "1 connections still open: relayed by pid" "$tmp/cap.err" >/dev/null'
+	'grep "1 connection still open: relayed by pid" "$tmp/cap.err" >/dev/null'
 wait "$during"
 check "a connection opened during the capture outlives it, byte-exact" \
 	'grep -x "sha=$want_a echo=$want_a n=400000" "$tmp/during.out" >/dev/null'

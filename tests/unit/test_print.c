@@ -277,6 +277,9 @@ static void test_capture_read_count_and_filters(void **state)
 		 fixture_path());
 	assert_int_equal(run_ctl(cmd, &r), 0);
 	expect_lines(r.out, big, 1);
+	/* one frame is "1 frame", as tcpdump says "1 packet" */
+	assert_non_null(strstr(r.err, "1 frame captured, "));
+	assert_null(strstr(r.err, "frames"));
 	run_free(&r);
 
 	/* a filter that does not compile is a usage error (issue 15) */

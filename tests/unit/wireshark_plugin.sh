@@ -39,29 +39,13 @@ if ! command -v tshark >/dev/null || ! command -v python3 >/dev/null; then
 	echo "skip - Wireshark plugin: needs tshark and python3"
 	done_
 fi
-mkdir "$tmp/home" "$tmp/empty"
-luadir=$(HOME=$tmp/home tshark -G folders 2>/dev/null |
-	 sed -n 's/^Global Lua Plugins:[[:space:]]*//p')
-hide=
-if [ -n "$luadir" ] && [ -e "$luadir/vsockmon.lua" ]; then
-	if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
-		skip=1
-		echo "skip - Wireshark plugin: an installed $luadir/vsockmon.lua would clash; hiding it needs root and unshare"
-		done_
-	fi
-	hide=$luadir
+# shellcheck source=tshark_env.sh
+. "$here/tshark_env.sh"
+if [ -n "$tshark_env_why" ]; then
+	skip=1
+	echo "skip - Wireshark plugin: $tshark_env_why"
+	done_
 fi
-
-# ts ARGS...: tshark with a clean home, the installed plugin hidden
-ts() {
-	if [ -n "$hide" ]; then
-		# shellcheck disable=SC2016 # expanded by the inner sh
-		HOME=$tmp/home unshare -m sh -c 'mount --bind "$1" "$2" && shift 2 && exec tshark "$@"' \
-			sh "$tmp/empty" "$hide" "$@" 2>"$tmp/err"
-	else
-		HOME=$tmp/home tshark "$@" 2>"$tmp/err"
-	fi
-}
 # tp ARGS...: tshark with the plugin under test, port 8080 read as HTTP
 tp() { ts -X lua_script:"$plugin" -o vsockmon.decode:8080=http "$@"; }
 

@@ -71,8 +71,8 @@ conn() {
 		if length == 1 then (.[0] | $3) else \"(\(length) connections to port \(\$p))\" end" "$1" 2>/dev/null
 }
 # stats LINE: "frames dropped" from vsockmon-ctl's last stderr line
-stat_frames() { sed -n 's/^\([0-9]\+\) frames captured, [0-9]\+ bytes, [0-9]\+ dropped by kernel.*/\1/p' <<<"$1"; }
-stat_drops() { sed -n 's/^[0-9]\+ frames captured, [0-9]\+ bytes, \([0-9]\+\) dropped by kernel.*/\1/p' <<<"$1"; }
+stat_frames() { sed -n 's/^\([0-9]\+\) frames\? captured, [0-9]\+ bytes, [0-9]\+ dropped by kernel.*/\1/p' <<<"$1"; }
+stat_drops() { sed -n 's/^[0-9]\+ frames\? captured, [0-9]\+ bytes, \([0-9]\+\) dropped by kernel.*/\1/p' <<<"$1"; }
 sha_of() { sha256sum | cut -d' ' -f1; }
 # largest_frame PCAP: the longest frame's length
 largest_frame() { tshark -r "$1" -T fields -e frame.len 2>/dev/null | sort -n | tail -n 1; }

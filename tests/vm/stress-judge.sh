@@ -87,7 +87,7 @@ stress_judge_kernel() {
 	judge_klog
 }
 
-file_frames() { sed -n 's/^\([0-9]\+\) frames captured, .*/\1/p' <<<"$1"; } # vsockmon-ctl capture -r
+file_frames() { sed -n 's/^\([0-9]\+\) frames\? captured, .*/\1/p' <<<"$1"; } # vsockmon-ctl capture -r
 
 judge_s1() {
 	# shellcheck disable=SC2034 # checks are eval'd strings

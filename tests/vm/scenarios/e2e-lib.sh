@@ -143,7 +143,7 @@ closed() {
 
 # file_frames PCAP: the frames in a capture file (empty while it has none)
 file_frames() {
-	vsockmon-ctl capture -r "$1" -w /dev/null 2>&1 | sed -n 's/^\([0-9]*\) frames captured.*/\1/p'
+	vsockmon-ctl capture -r "$1" -w /dev/null 2>&1 | sed -n 's/^\([0-9]*\) frames\? captured.*/\1/p'
 }
 
 # dyndbg_on: the module's debug lines ("DEV: tap registered", "DEV: tap
