@@ -5,8 +5,9 @@
 -- Wireshark's own vsock dissector stops at "Payload (N bytes)". This
 -- plugin takes its place on wtap_encap 185 (WTAP_ENCAP_VSOCK), calls it
 -- for the headers, then
---   * numbers every connection: vsockmon.stream, from the REQUEST to the
---     RST (or both SHUTDOWNs), keyed on the two (cid, port) ends;
+--   * numbers every connection: vsockmon.stream, from its REQUEST to the
+--     next REQUEST on the same two (cid, port) ends (so the RST after
+--     the SHUTDOWNs stays in it);
 --   * says which way a frame goes (vsockmon.dir: 0 from the end that
 --     connected, 1 towards it) and counts the bytes of each direction;
 --   * hands the payload, joined across frames when the protocol above
@@ -88,8 +89,8 @@ apply_prefs()
 
 -- af_vsockmon_hdr (little-endian): op @24, transport @26, len @28;
 -- virtio_vsock_hdr op at 32 + 30 when transport is VIRTIO (2).
-local AF_CONNECT, AF_DISCONNECT, AF_PAYLOAD = 1, 2, 4
-local V_REQUEST, V_RST, V_SHUTDOWN = 1, 3, 4
+local AF_CONNECT, AF_PAYLOAD = 1, 4
+local V_REQUEST = 1
 local TRANSPORT_VIRTIO = 2
 local HDR_LEN = 32
 local VIRTIO_HDR_LEN = 44
@@ -113,7 +114,7 @@ end
 
 local function new_stream(key, src, nr)
 	local s = { first = nr, last = nr, bytes = { [0] = 0, [1] = 0 },
-		    client = src, requested = src ~= nil, shut = {} }
+		    client = src, requested = src ~= nil }
 	streams[nstreams] = s
 	active[key] = nstreams
 	nstreams = nstreams + 1
@@ -156,11 +157,10 @@ local function track(tvb, pinfo, payload_off, conn)
 	local idx = active[key]
 	local request = vop == V_REQUEST or (vop == nil and aop == AF_CONNECT)
 
-	-- a new connection on the same ends: a REQUEST after bytes, or any
-	-- CONNECT without a virtio header (the hybrid relay makes one each)
-	if idx ~= nil and request and (vop == nil or
-	   streams[idx].bytes[0] + streams[idx].bytes[1] > 0) then
-		active[key] = nil
+	-- every REQUEST (or CONNECT without a virtio header: the hybrid
+	-- relay makes one each) is a new connection; every other frame is
+	-- the newest stream's of its ends, the RST after the SHUTDOWNs too
+	if request then
 		idx = nil
 	end
 	if idx == nil then
@@ -191,14 +191,6 @@ local function track(tvb, pinfo, payload_off, conn)
 		r.len = n
 	end
 
-	if vop == V_RST then
-		active[key] = nil
-	elseif vop == V_SHUTDOWN or (vop == nil and aop == AF_DISCONNECT) then
-		s.shut[dir] = true
-		if s.shut[0] and s.shut[1] then
-			active[key] = nil
-		end
-	end
 	frames[nr] = r
 	return r
 end

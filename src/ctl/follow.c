@@ -156,7 +156,7 @@ static void print_table(FILE *f, const struct stream_table *t)
 			(unsigned long long)s->frames,
 			(unsigned long long)s->bytes[0],
 			(unsigned long long)s->bytes[1],
-			s->active ? "open" : "closed");
+			s->closed ? "closed" : "open");
 	}
 }
 
@@ -188,7 +188,7 @@ static void print_json(FILE *f, const struct stream_table *t)
 			(unsigned long long)s->bytes[1],
 			(unsigned long long)s->missing[0],
 			(unsigned long long)s->missing[1], s->first, s->last,
-			s->active ? "false" : "true");
+			s->closed ? "true" : "false");
 	}
 	fputs("]\n", f);
 }
@@ -242,7 +242,7 @@ int run_follow(const struct follow_opts *o)
 			missing += st.missing;
 			err = fd < 0 ? fd :
 			      write_all(fd, fr.data + st.off, st.n);
-			if (fd >= 0 && !t.v[st.idx].active) {
+			if (fd >= 0 && t.v[st.idx].closed) {
 				close(fd);	/* ended: its fd is free */
 				d.v[(size_t)st.idx * 2 + (size_t)st.dir].fd = -1;
 			}

@@ -73,7 +73,8 @@ static long find(const struct stream_table *t, size_t b,
 	return -1;
 }
 
-static void deactivate(struct stream_table *t, size_t b, long idx)
+/* A new connection on the same key: the old stream is found no more. */
+static void unlink_key(struct stream_table *t, size_t b, long idx)
 {
 	long *p = &t->bucket[b];
 
@@ -81,7 +82,6 @@ static void deactivate(struct stream_table *t, size_t b, long idx)
 		p = &t->v[*p].next;
 	if (*p == idx)
 		*p = t->v[idx].next;
-	t->v[idx].active = false;
 	t->v[idx].next = -1;
 }
 
@@ -108,7 +108,6 @@ static long start(struct stream_table *t, size_t b, const struct flow_end *src,
 	s->end[1] = *dst;
 	s->requested = request;
 	s->first = number;
-	s->active = true;
 	s->next = t->bucket[b];
 	t->bucket[b] = (long)t->n;
 	return (long)t->n++;
@@ -137,9 +136,8 @@ int streams_add(struct stream_table *t, const uint8_t *data, uint32_t caplen,
 			   f.op == AF_VSOCK_OP_CONNECT;
 	b = bucket_of(&src, &dst, conn);
 	idx = find(t, b, &src, &dst, conn);
-	if (idx >= 0 && request &&
-	    (!virtio || t->v[idx].bytes[0] + t->v[idx].bytes[1] > 0)) {
-		deactivate(t, b, idx);
+	if (idx >= 0 && request) {
+		unlink_key(t, b, idx);
 		idx = -1;
 	}
 	if (idx < 0) {
@@ -168,13 +166,12 @@ int streams_add(struct stream_table *t, const uint8_t *data, uint32_t caplen,
 		s->missing[st->dir] += st->missing;
 	}
 
-	if (virtio ? f.vop == VIRTIO_VSOCK_OP_RST : false) {
-		deactivate(t, b, idx);
+	if (virtio && f.vop == VIRTIO_VSOCK_OP_RST) {
+		s->closed = true;
 	} else if (virtio ? f.vop == VIRTIO_VSOCK_OP_SHUTDOWN :
 			    f.op == AF_VSOCK_OP_DISCONNECT) {
 		s->shut[st->dir] = true;
-		if (s->shut[0] && s->shut[1])
-			deactivate(t, b, idx);
+		s->closed |= s->shut[0] && s->shut[1];
 	}
 	return 0;
 }

@@ -6,12 +6,15 @@
  * A stream is keyed on the pair of (cid, port) ends, or on the hybrid
  * relay's connection number where the file has one (two relayed
  * connections can share all four values). It starts at the first frame
- * of its key, or at a request on a key whose stream has carried bytes
- * (virtio REQUEST), or at every CONNECT where no virtio header says more
- * (the hybrid relay records one per connection). It ends at a virtio RST,
- * or once both ends have sent a SHUTDOWN (virtio) or a DISCONNECT (no
- * virtio header). Direction 0 is from the end that sent the request, or
- * from the first sender when the capture began mid-connection.
+ * of its key, and at every request: a virtio REQUEST, or a CONNECT where
+ * no virtio header says more (the hybrid relay records one per
+ * connection); a connection makes exactly one. Every frame until the
+ * next request on the same key is the stream's, so the RST that follows
+ * both SHUTDOWNs and a late credit update stay in it. It is closed (for
+ * the listing) at a virtio RST, or once both ends have sent a SHUTDOWN
+ * (virtio) or a DISCONNECT (no virtio header). Direction 0 is from the
+ * end that sent the request, or from the first sender when the capture
+ * began mid-connection.
  */
 #ifndef VSOCKMON_STREAMS_H
 #define VSOCKMON_STREAMS_H
@@ -29,10 +32,10 @@ struct vstream {
 	struct flow_end end[2];		/* [0] the connecting end */
 	bool requested;			/* end[0] sent the request */
 	bool shut[2];
-	bool active;			/* still reachable by its key */
+	bool closed;			/* reset, or shut down both ways */
 	uint64_t frames, bytes[2], missing[2];
 	unsigned long long first, last;	/* frame numbers */
-	long next;			/* hash chain of active streams */
+	long next;			/* hash chain: the newest per key */
 };
 
 struct stream_table {

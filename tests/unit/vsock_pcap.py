@@ -22,7 +22,8 @@ Connections from CID 3 to CID 2 port 8080, interleaved:
             server's response comes first, then GET /seven (the plugin
             takes the first sender, here the server, for direction 0)
 Each server answers 200 with a small body; every connection ends with
-SHUTDOWN from the client and RST from the server.
+SHUTDOWN from the client and RST from the server, the last one as Linux
+closes: SHUTDOWN from both ends, then RST.
 """
 import struct
 import sys
@@ -111,7 +112,8 @@ def main():
     add(7, 1, RW, resp[7])
     add(7, 0, RW, req[7])
     add(7, 0, SHUTDOWN, flags=3)
-    add(7, 1, RST)
+    add(7, 1, SHUTDOWN, flags=3)   # both shut down, and still the RST
+    add(7, 1, RST)                 # follows: the same stream
     with open(out, "wb") as o:
         o.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144,
                             LINKTYPE_VSOCK))

@@ -53,7 +53,7 @@ cap=$tmp/http.pcap
 python3 "$here/vsock_pcap.py" "$cap" "$tmp/expect" || { bad "vsock_pcap.py wrote no capture"; done_; }
 
 out=$(tp -r "$cap" -T fields -e frame.number)
-eq "tshark reads all 44 frames with the plugin" "44" "$(echo "$out" | wc -l)"
+eq "tshark reads all 45 frames with the plugin" "45" "$(echo "$out" | wc -l)"
 if grep -i 'lua' "$tmp/err" >/dev/null || grep -i 'lua error' <<<"$(tp -r "$cap" -V)" >/dev/null; then
 	bad "the plugin runs without a Lua error: $(grep -i lua "$tmp/err" | sed -n 1p)"
 else
@@ -92,5 +92,5 @@ eq "per-stream byte counts, each direction (two passes)" "$want" "$got"
 out=$(ts -r "$cap" -Y 'http || vsockmon' -T fields -e frame.number)
 eq "without the plugin: no HTTP, no vsockmon field" "" "$out"
 out=$(ts -r "$cap" -T fields -e frame.number)
-eq "without the plugin: the same 44 frames are read" "44" "$(echo "$out" | wc -l)"
+eq "without the plugin: the same 45 frames are read" "45" "$(echo "$out" | wc -l)"
 done_

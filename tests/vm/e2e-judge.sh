@@ -149,6 +149,12 @@ conn_checks() {
 	[[ $(conn "$j" "$port" .seq_ok) == true ]] || note "sequence error: $(conn "$j" "$port" .seq_error)"
 	check "$s" "$n $what: payload reassembled from the capture equals the file ($(conn "$j" "$port" .bytes_c2s) of $size bytes, sha256 $(conn "$j" "$port" .sha256_c2s | cut -c1-16)...), none the other way" \
 		eval '[[ $(conn "$j" $port .sha256_c2s) == "$sha" && $(conn "$j" $port .bytes_c2s) == "$size" && $(conn "$j" $port .bytes_s2c) == 0 && $(conn "$j" $port .payload_len_mismatch) == 0 ]]'
+	# the same bytes through vsockmon-ctl follow (issue 25), this host's
+	local pc=$bootdir/artefacts/$n.pcap idx
+	idx=$("$ctl" follow -r "$pc" -j 2>/dev/null | jq -r --argjson p "$port" \
+		'[.[] | select(.server.port == $p and .requested)] | if length == 1 then .[0].stream else "none" end' 2>/dev/null)
+	check "$s" "$n $what: vsockmon-ctl follow --stream ${idx:-none} gives the file back, sha256-equal" \
+		eval '[[ $idx =~ ^[0-9]+$ && $("$ctl" follow -r "$pc" --stream "$idx" 2>/dev/null | sha256sum) == "$sha  -" ]]'
 }
 
 klog_checks() { # DMESG
