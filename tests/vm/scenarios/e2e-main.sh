@@ -150,10 +150,14 @@ tp=$!
 wait_for 20 grep -q 'listening on' /tmp/s8any.err
 wait_for 5 eval '[ "$(taps vsockmon0 registered)" -gt "$n" ]'
 xfer s8any socat 5019 /tmp/s4a
-fact s8_any_rx_delta "$(($(cat /sys/class/net/vsockmon0/statistics/rx_packets) - rx0))"
+rx_any=$(($(cat /sys/class/net/vsockmon0/statistics/rx_packets) - rx0))
+fact s8_any_rx_delta "$rx_any"
 # tcpdump -U writes a frame once libpcap's ring hands it over (its 1 s
-# timeout): wait until the file holds at least the payload sent, if it can
-wait_for 10 sh -c '[ "$(stat -c %s "$ARTEFACTS/s8any.pcap")" -gt "$(stat -c %s /tmp/s4a)" ]'
+# block timeout) and drops what the ring still holds when it is stopped:
+# wait until the file holds every frame the monitor passed on (a payload's
+# worth of bytes was not enough: the closing frames came a block later)
+wait_for 10 sh -c '[ "$(tcpdump -r "$1" 2>/dev/null | wc -l)" -ge "$2" ]' sh \
+	"$ARTEFACTS/s8any.pcap" "$rx_any"
 kill -INT "$tp"
 wait "$tp"
 fact s8_any_rc "$?"
