@@ -87,3 +87,44 @@ boot_with_fallback() {
 
 # now_ms: a monotonic-enough clock for timings.
 now_ms() { date +%s%3N; }
+
+# vm_jobs: how many kernels a suite boots at once: VSOCKMON_VM_JOBS, else
+# one per host core, at most 2. One TCG guest left the second of 2 cores
+# idle about half of the time (docs/testing.md); two guests fill it.
+vm_jobs() {
+	local n=${VSOCKMON_VM_JOBS:-}
+	[[ -n $n ]] || { n=$(nproc 2>/dev/null || echo 1); ((n <= 2)) || n=2; }
+	[[ $n =~ ^[1-9][0-9]*$ ]] || die "VSOCKMON_VM_JOBS=$n: want a positive number"
+	echo "$n"
+}
+
+# run_each FUNC ITEM...: FUNC ITEM for every ITEM, in order, up to
+# $(vm_jobs) at once, each in a subshell: FUNC keeps what it found in files
+# (as every suite's run_kernel does) and its stderr lines come as they come.
+# Dies after all ended when one of them failed, naming it.
+run_each() {
+	local fn=$1 jobs n=0 pid item failed=()
+	local -A item_of=()
+	shift
+	jobs=$(vm_jobs)
+	for item in "$@"; do
+		if ((n >= jobs)); then
+			wait -n -p pid || failed+=("${item_of[$pid]}")
+			n=$((n - 1))
+		fi
+		# a subshell runs no EXIT trap of its parent: its own, with its
+		# own list (the parent's registrations stay the parent's)
+		(
+			_vm_exit_cmds=()
+			trap cleanup EXIT
+			"$fn" "$item"
+		) &
+		item_of[$!]=$item
+		n=$((n + 1))
+	done
+	while ((n > 0)); do
+		wait -n -p pid || failed+=("${item_of[$pid]}")
+		n=$((n - 1))
+	done
+	((${#failed[@]} == 0)) || die "$fn failed for ${failed[*]} (see above)"
+}
