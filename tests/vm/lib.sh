@@ -101,30 +101,47 @@ vm_jobs() {
 # run_each FUNC ITEM...: FUNC ITEM for every ITEM, in order, up to
 # $(vm_jobs) at once, each in a subshell: FUNC keeps what it found in files
 # (as every suite's run_kernel does) and its stderr lines come as they come.
-# Dies after all ended when one of them failed, naming it.
+# Dies after all ended when one of them failed, naming it. Each job says
+# its end on a pipe (bash 5.2's `wait -n` misses a job that ended while the
+# shell was not waiting).
 run_each() {
-	local fn=$1 jobs n=0 pid item failed=()
-	local -A item_of=()
+	# (names of its own: FUNC sees them, bash scoping is dynamic)
+	local _re_fn=$1 _re_jobs _re_n=0 _re_i=0 _re_item _re_rc _re_failed=() _re_fifo _re_fd
+	local -a _re_pids=() _re_items=()
 	shift
-	jobs=$(vm_jobs)
-	for item in "$@"; do
-		if ((n >= jobs)); then
-			wait -n -p pid || failed+=("${item_of[$pid]}")
-			n=$((n - 1))
-		fi
-		# a subshell runs no EXIT trap of its parent: its own, with its
-		# own list (the parent's registrations stay the parent's)
+	_re_jobs=$(vm_jobs)
+	_re_fifo=$(mktemp -u "${TMPDIR:-/tmp}/vsockmon-each.XXXXXX")
+	mkfifo -m 600 "$_re_fifo"
+	exec {_re_fd}<>"$_re_fifo"
+	rm -f "$_re_fifo"
+	for _re_item in "$@"; do
+		((_re_n < _re_jobs)) || _run_each_reap
 		(
-			_vm_exit_cmds=()
-			trap cleanup EXIT
-			"$fn" "$item"
+			set +e
+			# a subshell runs no EXIT trap of its parent: its own, with
+			# its own list (the parent's registrations stay the parent's)
+			(
+				set -e
+				_vm_exit_cmds=()
+				trap cleanup EXIT
+				"$_re_fn" "$_re_item"
+			)
+			echo "$? $_re_i" >&"$_re_fd"
 		) &
-		item_of[$!]=$item
-		n=$((n + 1))
+		_re_pids[_re_i]=$!
+		_re_items[_re_i]=$_re_item
+		_re_i=$((_re_i + 1))
+		_re_n=$((_re_n + 1))
 	done
-	while ((n > 0)); do
-		wait -n -p pid || failed+=("${item_of[$pid]}")
-		n=$((n - 1))
-	done
-	((${#failed[@]} == 0)) || die "$fn failed for ${failed[*]} (see above)"
+	while ((_re_n > 0)); do _run_each_reap; done
+	exec {_re_fd}>&-
+	((${#_re_failed[@]} == 0)) || die "$_re_fn failed for ${_re_failed[*]} (see above)"
+}
+# _run_each_reap: wait for the next job of run_each to say it ended
+_run_each_reap() {
+	local rc i
+	read -r rc i <&"$_re_fd"
+	wait "${_re_pids[i]}" || true
+	((rc == 0)) || _re_failed+=("${_re_items[i]}")
+	_re_n=$((_re_n - 1))
 }
