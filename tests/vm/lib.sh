@@ -87,3 +87,61 @@ boot_with_fallback() {
 
 # now_ms: a monotonic-enough clock for timings.
 now_ms() { date +%s%3N; }
+
+# vm_jobs: how many kernels a suite boots at once: VSOCKMON_VM_JOBS, else
+# one per host core, at most 2. One TCG guest left the second of 2 cores
+# idle about half of the time (docs/testing.md); two guests fill it.
+vm_jobs() {
+	local n=${VSOCKMON_VM_JOBS:-}
+	[[ -n $n ]] || { n=$(nproc 2>/dev/null || echo 1); ((n <= 2)) || n=2; }
+	[[ $n =~ ^[1-9][0-9]*$ ]] || die "VSOCKMON_VM_JOBS=$n: want a positive number"
+	echo "$n"
+}
+
+# run_each FUNC ITEM...: FUNC ITEM for every ITEM, in order, up to
+# $(vm_jobs) at once, each in a subshell: FUNC keeps what it found in files
+# (as every suite's run_kernel does) and its stderr lines come as they come.
+# Dies after all ended when one of them failed, naming it. Each job says
+# its end on a pipe (bash 5.2's `wait -n` misses a job that ended while the
+# shell was not waiting).
+run_each() {
+	# (names of its own: FUNC sees them, bash scoping is dynamic)
+	local _re_fn=$1 _re_jobs _re_n=0 _re_i=0 _re_item _re_rc _re_failed=() _re_fifo _re_fd
+	local -a _re_pids=() _re_items=()
+	shift
+	_re_jobs=$(vm_jobs)
+	_re_fifo=$(mktemp -u "${TMPDIR:-/tmp}/vsockmon-each.XXXXXX")
+	mkfifo -m 600 "$_re_fifo"
+	exec {_re_fd}<>"$_re_fifo"
+	rm -f "$_re_fifo"
+	for _re_item in "$@"; do
+		((_re_n < _re_jobs)) || _run_each_reap
+		(
+			set +e
+			# a subshell runs no EXIT trap of its parent: its own, with
+			# its own list (the parent's registrations stay the parent's)
+			(
+				set -e
+				_vm_exit_cmds=()
+				trap cleanup EXIT
+				"$_re_fn" "$_re_item"
+			)
+			echo "$? $_re_i" >&"$_re_fd"
+		) &
+		_re_pids[_re_i]=$!
+		_re_items[_re_i]=$_re_item
+		_re_i=$((_re_i + 1))
+		_re_n=$((_re_n + 1))
+	done
+	while ((_re_n > 0)); do _run_each_reap; done
+	exec {_re_fd}>&-
+	((${#_re_failed[@]} == 0)) || die "$_re_fn failed for ${_re_failed[*]} (see above)"
+}
+# _run_each_reap: wait for the next job of run_each to say it ended
+_run_each_reap() {
+	local rc i
+	read -r rc i <&"$_re_fd"
+	wait "${_re_pids[i]}" || true
+	((rc == 0)) || _re_failed+=("${_re_items[i]}")
+	_re_n=$((_re_n - 1))
+}
