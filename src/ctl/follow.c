@@ -121,6 +121,22 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* A frame's payload to its stream's file; a closed stream's fd is freed. */
+static int out_write(struct outdir *d, const struct stream_table *t,
+		     const struct stream_step *st, const uint8_t *data)
+{
+	int fd = out_fd(d, t, st->idx, st->dir), err;
+
+	if (fd < 0)
+		return fd;
+	err = write_all(fd, data + st->off, st->n);
+	if (t->v[st->idx].closed) {
+		close(fd);
+		d->v[(size_t)st->idx * 2 + (size_t)st->dir].fd = -1;
+	}
+	return err;
+}
+
 static int open_dir(struct outdir *d, const char *path)
 {
 	memset(d, 0, sizeof(*d));
@@ -236,16 +252,10 @@ int run_follow(const struct follow_opts *o)
 			missing += st.missing;
 			if (st.n && fwrite(fr.data + st.off, 1, st.n, OUT) != st.n)
 				err = errno ? -errno : -EIO;
-		} else if (o->outdir && st.n) {
-			int fd = out_fd(&d, &t, st.idx, st.dir);
-
-			missing += st.missing;
-			err = fd < 0 ? fd :
-			      write_all(fd, fr.data + st.off, st.n);
-			if (fd >= 0 && t.v[st.idx].closed) {
-				close(fd);	/* ended: its fd is free */
-				d.v[(size_t)st.idx * 2 + (size_t)st.dir].fd = -1;
-			}
+		} else if (o->outdir) {
+			missing += st.missing;	/* headers cut: n is 0 */
+			if (st.n)
+				err = out_write(&d, &t, &st, fr.data);
 		}
 		if (err) {
 			if (err != -EEXIST && err != -ENOMEM)

@@ -199,6 +199,10 @@ editcap -s 100 "$cap" "$tmp/snap.pcap" 2>/dev/null
 # the response of stream 2 (82 bytes) came in two frames: 24 + 20 kept
 check "frames cut by the snapshot length: the captured bytes, the gap reported" \
 	'[ $? = 1 ] && [ "$(wc -c <"$tmp/g.out")" = 44 ] && grep "38 bytes were not captured" "$tmp/g.err" >/dev/null'
+editcap -s 60 "$cap" "$tmp/hdrs.pcap" 2>/dev/null
+"$bin" follow -r "$tmp/hdrs.pcap" -o "$tmp/hdrs" 2>"$tmp/h.err"
+check "-o, every payload lost with the headers cut: exit 1, the gap reported" \
+	'[ $? = 1 ] && grep "bytes were not captured" "$tmp/h.err" >/dev/null && [ -z "$(ls "$tmp/hdrs")" ]'
 "$bin" follow -r "$cap" --stream 1 -o "$tmp/x" 2>/dev/null
 check "--stream with -o is a usage error, nothing made" '[ $? = 2 ] && [ ! -e "$tmp/x" ]'
 done_
