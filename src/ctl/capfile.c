@@ -176,17 +176,29 @@ static int ng_options(struct capfile *c, const uint8_t *p, const uint8_t *end,
 	return 0;
 }
 
+/*
+ * The rest of a block of len bytes whose first `have` were read: into
+ * buf, which then ends with the block's trailing copy of len.
+ */
+static int block_rest(struct capfile *c, uint32_t len, uint32_t have,
+		      uint32_t min, const char *what)
+{
+	if (len < min || len % 4 || len > CAPFILE_BLOCK_MAX)
+		return fail(c, "a %s of %u bytes: not pcapng", what, len);
+	if (grow(c, len) || read_full(c, c->buf, len - have, what))
+		return -1;
+	if (get32(c, c->buf + len - have - 4) != len)
+		return fail(c, "a %s's two lengths disagree", what);
+	return 0;
+}
+
 /* Reads the rest of a block whose first 8 bytes are in hdr. */
 static int ng_body(struct capfile *c, const uint8_t *hdr, uint32_t *body_len)
 {
 	uint32_t len = get32(c, hdr + 4);
 
-	if (len < 12 || len % 4 || len > CAPFILE_BLOCK_MAX)
-		return fail(c, "a block of %u bytes: not pcapng", len);
-	if (grow(c, len) || read_full(c, c->buf, len - 8, "block"))
+	if (block_rest(c, len, 8, 12, "block"))
 		return -1;
-	if (get32(c, c->buf + len - 12) != len)
-		return fail(c, "a block's two lengths disagree");
 	*body_len = len - 12;
 	return 0;
 }
@@ -203,13 +215,7 @@ static int ng_section(struct capfile *c, const uint8_t *hdr)
 	c->swap = bom != NG_BOM;
 	c->nif = 0;
 	len = get32(c, hdr + 4);
-	if (len < 28 || len % 4 || len > CAPFILE_BLOCK_MAX)
-		return fail(c, "section header of %u bytes: not pcapng", len);
-	if (grow(c, len) || read_full(c, c->buf, len - 12, "section header"))
-		return -1;
-	if (get32(c, c->buf + len - 16) != len)
-		return fail(c, "section header lengths disagree");
-	return 0;
+	return block_rest(c, len, 12, 28, "section header");
 }
 
 static int ng_interface(struct capfile *c, uint32_t body)

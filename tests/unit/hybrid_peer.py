@@ -81,6 +81,26 @@ def vmm(path, okport="1073741824"):
         threading.Thread(target=serve, args=(c,), daemon=True).start()
 
 
+def drain(s):
+    """A thread reading s to its end; returns it and the bytes it reads."""
+    out = bytearray()
+
+    def rd():
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            out.extend(b)
+    t = threading.Thread(target=rd)
+    t.start()
+    return t, out
+
+
+def echo_line(data, out):
+    return "sha=%s echo=%s n=%d" % (hashlib.sha256(data).hexdigest(),
+                                    hashlib.sha256(out).hexdigest(), len(out))
+
+
 def host(path, port, fname, pause="0"):
     data = open(fname, "rb").read()
     s = socket.socket(socket.AF_UNIX)
@@ -92,17 +112,7 @@ def host(path, port, fname, pause="0"):
         if not b:
             sys.exit("no OK")
         line += b
-    out = bytearray()
-
-    def rd():
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            out.extend(b)
-
-    t = threading.Thread(target=rd)
-    t.start()
+    t, out = drain(s)
     half = len(data) // 2
     s.sendall(data[:half])
     print("half", flush=True)
@@ -110,9 +120,7 @@ def host(path, port, fname, pause="0"):
     s.sendall(data[half:])
     s.shutdown(socket.SHUT_WR)
     t.join()
-    print("sha=%s echo=%s n=%d" % (hashlib.sha256(data).hexdigest(),
-                                   hashlib.sha256(out).hexdigest(), len(out)),
-          flush=True)
+    print(echo_line(data, out), flush=True)
 
 
 def sink(path, out):
@@ -286,16 +294,7 @@ def parallel(path, port, *fnames):
         if read_line(s) is None:
             sys.exit("no OK")
     for s in socks:
-        out = bytearray()
-
-        def rd(s=s, out=out):
-            while True:
-                b = s.recv(65536)
-                if not b:
-                    break
-                out.extend(b)
-        t = threading.Thread(target=rd)
-        t.start()
+        t, out = drain(s)
         outs.append(out)
         threads.append(t)
     off = 0
@@ -309,9 +308,7 @@ def parallel(path, port, *fnames):
     for t in threads:
         t.join()
     for d, out in zip(datas, outs):
-        print("sha=%s echo=%s n=%d" % (hashlib.sha256(d).hexdigest(),
-                                       hashlib.sha256(out).hexdigest(),
-                                       len(out)), flush=True)
+        print(echo_line(d, out), flush=True)
 
 
 def stalled(path):
