@@ -18,15 +18,28 @@ run_fact() {
 	return 0
 }
 
-# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds or SECS pass.
+# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds or SECS
+# pass on the guest's clock (a slow CMD does not stretch the wait). No local
+# variable here: CMD is often `eval '... $n ...'`, which would read ours. A
+# wait that runs out says so in the scenario's stderr, with what it waited
+# for: a wait that always runs out is a sleep, or a check that never held.
 wait_for() {
-	local n=$(($1 * 10)); shift
-	while [ "$n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
+	_wf_end=$(($(uptime_s) + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		if [ "$(uptime_s)" -ge "$_wf_end" ]; then
+			log "wait_for: ran out: $*"
+			return 1
+		fi
 		sleep 0.1
-		n=$((n - 1))
 	done
-	return 1
+	return 0
+}
+
+# uptime_s: the guest's uptime in whole seconds, without a process
+uptime_s() {
+	read -r _up_s _ </proc/uptime
+	echo "${_up_s%.*}"
 }
 
 # artefact FILE [NAME]: bring FILE out to the host.

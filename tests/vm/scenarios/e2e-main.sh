@@ -156,7 +156,10 @@ fact s8_any_rx_delta "$rx_any"
 # block timeout) and drops what the ring still holds when it is stopped:
 # wait until the file holds every frame the monitor passed on (a payload's
 # worth of bytes was not enough: the closing frames came a block later)
-wait_for 10 sh -c '[ "$(tcpdump -r "$1" 2>/dev/null | wc -l)" -ge "$2" ]' sh \
+# (one line per frame that starts with its time stamp; -Z root: as root,
+# tcpdump would switch to a user "tcpdump" that this guest does not have,
+# and read nothing)
+wait_for 10 sh -c '[ "$(tcpdump -Z root -r "$1" 2>/dev/null | grep -c "^[0-9]")" -ge "$2" ]' sh \
 	"$ARTEFACTS/s8any.pcap" "$rx_any"
 kill -INT "$tp"
 wait "$tp"
