@@ -173,6 +173,12 @@ judge_s2() {
 		if ((ok_rd)); then n_rd=$((n_rd + 1)); else bad_rd+=" m$i"; fi
 	done
 	td=$(wc -w <<<"$(get s2_tcpdump_readers)")
+	# libpcap's TPACKET_V3 blocks are 256 KiB and can each be handed over
+	# with one frame: a ring of more blocks than frames cannot drop
+	ring_mib=$(get s2_ring_mib) ring_blocks=0
+	! isnum "$ring_mib" || ring_blocks=$((ring_mib * 4))
+	check 2 "each reader's ring (${ring_mib:-?} MiB: $ring_blocks blocks of 256 KiB) holds the whole workload ($ref_frames frames), so a reader the scheduler starves drops nothing" \
+		eval 'isnum "$ref_frames" && ((ref_frames < ring_blocks))'
 	check 2 "every reader ($((monitors - td)) vsockmon-ctl capture, $td tcpdump -p) ran, exited 0 on SIGINT and dropped nothing: $n_rd of $monitors${bad_rd:+; not:$bad_rd}" \
 		eval '((n_rd == monitors))'
 	check 2 "every capture holds the reference's frames, in the reference's order in each direction (payload hashed; m0 against m1, the others against m0): $n_same of $monitors${bad_same:+; not:$(cut -c1-300 <<<"$bad_same")}" \
