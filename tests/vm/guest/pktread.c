@@ -11,7 +11,8 @@
  *       --promisc: make IFNAME promiscuous before binding, so that the
  *       device hears of its reader from this process (not from a poll)
  *
- * "listening" on stderr once the socket is bound. Exit 1 when the socket
+ * "listening" on stderr once the socket is bound. Frames queued when the
+ * signal comes are read and counted before it prints. Exit 1 when the socket
  * cannot be opened or bound (the reason on stderr).
  */
 #define _GNU_SOURCE
@@ -28,6 +29,9 @@
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 
+/* frames read after the signal, at most */
+#define DRAIN_MAX 100000
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -39,7 +43,7 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	static char buf[256 * 1024];
-	unsigned long long packets = 0, bytes = 0, matches = 0;
+	unsigned long long packets = 0, bytes = 0, matches = 0, drained = 0;
 	struct sockaddr_ll a = { .sll_family = AF_PACKET };
 	struct sigaction sa;
 	int promisc = argc == 4 && !strcmp(argv[1], "--promisc");
@@ -88,15 +92,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "listening\n");
-	while (!stop) {
+	/*
+	 * After the signal, what is queued is read too: a frame the kernel
+	 * handed to this socket before the signal counts, so the caller need
+	 * not sleep before it signals. (At most DRAIN_MAX frames: a
+	 * device that never goes quiet must not keep it reading.)
+	 */
+	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		ssize_t n;
 
-		if (poll(&p, 1, 200) <= 0)
+		if (!stop && poll(&p, 1, 200) <= 0)
 			continue;
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n < 0)
+		if (n < 0 || (stop && ++drained > DRAIN_MAX)) {
+			if (stop)
+				break;
 			continue;
+		}
 		packets++;
 		bytes += (unsigned long long)n;
 		if (plen && memmem(buf, (size_t)n, argv[2], plen))

@@ -312,8 +312,9 @@ up=$!
 wait_for 30 test -e /tmp/s5.ready
 fact s5_user_ready "$(test -e /tmp/s5.ready && echo 1 || echo 0)"
 printf '%s' "$SECRET" >/tmp/s5.txt
+# queued for the user's reader, if at all, once xfer returns (no pause:
+# the tap comes before the peer, pktread reads its queue when stopped)
 xfer s5 socat 5005 /tmp/s5.txt
-sleep 1
 touch /tmp/s5.done
 wait "$up"
 fact s5_user_rc "$?"
@@ -362,7 +363,6 @@ up=$!
 wait_for 30 test -e /tmp/c.ready
 fact c_user_ready "$(test -e /tmp/c.ready && echo 1 || echo 0)"
 xfer c socat 5009 /tmp/s5.txt
-sleep 1
 touch /tmp/c.done
 wait "$up"
 fact end 1

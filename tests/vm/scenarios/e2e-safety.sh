@@ -31,6 +31,9 @@ printf '%s' "$SECRET" >/tmp/secret.txt
 
 # user_try NAME: uid 1000, in its own user and network namespace, tries to
 # create a monitor and read root's traffic with it while root sends SECRET.
+# No pause before the reader's stop: a monitor hands each frame to its
+# readers before the peer gets it, so every frame of the conversation is
+# queued once xfer returns, and pktread reads its queue when stopped.
 user_try() {
 	_n=$1
 	cat >"/tmp/$_n.sh" <<'EOF'
@@ -56,8 +59,7 @@ EOF
 	_up=$!
 	wait_for 40 test -e "/tmp/$_n.ready"
 	xfer "$_n" socat 5010 /tmp/secret.txt
-	sleep 1
-	touch "/tmp/$_n.done"
+		touch "/tmp/$_n.done"
 	wait "$_up"
 	fact "${_n}_add_rc" "$(cat "/tmp/$_n.add_rc" 2>&1)"
 	fact "${_n}_add" "$(cat "/tmp/$_n.add" 2>&1)"
@@ -132,8 +134,7 @@ ctr_read() {
 	touch /tmp/ctr.read
 	wait_for 40 test -e /tmp/ctr.ready
 	xfer "$1" socat 5011 /tmp/secret.txt
-	sleep 1
-	touch /tmp/ctr.done
+		touch /tmp/ctr.done
 	wait "$ctr_up"
 	fact "$1_read" "$(cat /tmp/ctr.out 2>&1)"
 }
