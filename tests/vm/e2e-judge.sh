@@ -51,7 +51,26 @@ isnum() { [[ $1 =~ ^[0-9]+$ ]]; }
 
 # facts of the current boot
 results=/dev/null
-get() { sed -n "s/^$1=//p" "$results" | sed -n 1p; }
+# get KEY: the first value of KEY in $results. The facts are read into
+# fact_of once per file (use_results); get in a command substitution then
+# costs no process.
+declare -A fact_of=()
+fact_file=
+use_results() {
+	local line key
+	results=$1
+	[[ -f $results ]] || results=/dev/null
+	fact_of=() fact_file=$results
+	while IFS= read -r line || [[ -n $line ]]; do
+		[[ $line =~ ^([A-Za-z0-9_.-]+)= ]] || continue
+		key=${BASH_REMATCH[1]}
+		[[ -v fact_of[$key] ]] || fact_of[$key]=${line#*=}
+	done <"$results"
+}
+get() {
+	[[ $fact_file == "$results" ]] || use_results "$results"
+	printf '%s\n' "${fact_of[$1]-}"
+}
 # pfacts NAME: decode artefacts/NAME.pcap once; prints the JSON's path
 pfacts() {
 	local pcap=$bootdir/artefacts/$1.pcap json=$bootdir/$1.facts.json
@@ -213,8 +232,7 @@ judge_kernel() {
 
 judge_main() {
 	bootdir=$1 bootname=main
-	results=$bootdir/results.txt
-	[[ -f $results ]] || results=/dev/null
+	use_results "$bootdir/results.txt"
 	# shellcheck disable=SC2034 # checks are eval'd strings
 	local j k seq_total seq_sha want_msgs got_msgs s4a_sha s4b_sha
 	check klog "main boot: the guest ran the scenario to its end (run-vm exit $main_rc)" \
@@ -470,8 +488,7 @@ judge_main() {
 
 judge_virtio() {
 	bootdir=$1 bootname=virtio
-	results=$bootdir/results.txt
-	[[ -f $results ]] || results=/dev/null
+	use_results "$bootdir/results.txt"
 	local peer j doc r f n opts
 	peer=$(tail -n 1 "$bootdir/../virtio-host/peer.out" 2>/dev/null)
 	pget() { sed -n "s/.*\(^\| \)$1=\([^ ]*\).*/\2/p" <<<"$peer"; }

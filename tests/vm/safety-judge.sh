@@ -27,8 +27,7 @@ refused_nothing_loaded() {
 
 judge_safety() {
 	bootdir=$1 bootname=safety
-	results=$bootdir/results.txt
-	[[ -f $results ]] || results=/dev/null
+	use_results "$bootdir/results.txt"
 	# shellcheck disable=SC2034 # checks are eval'd strings
 	local p m
 	check klog "safety boot: the guest ran the scenario to its end (run-vm exit $safety_rc)" \

@@ -77,8 +77,7 @@ stress_judge_kernel() {
 		return
 	fi
 	bootdir=$kout/vm bootname=stress
-	results=$bootdir/results.txt
-	[[ -f $results ]] || results=/dev/null
+	use_results "$bootdir/results.txt"
 	judge_s1
 	judge_s5
 	judge_s2
