@@ -149,7 +149,7 @@ fact s3_monitors_after_idle "$(monitors | wc -w)"
 # a while (64 of them on 2 vCPUs under TCG) can own every block of a 1 MiB
 # ring (4 blocks) and the kernel drops. S2_RING_MIB MiB = 4 blocks per MiB,
 # more than the workload's frames (the judge checks).
-S2_RING_MIB=6
+S2_RING_MIB=8
 fact s2_ring_mib "$S2_RING_MIB"
 i=0 td=''
 while [ "$i" -lt "$MONITORS" ]; do
