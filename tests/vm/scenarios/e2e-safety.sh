@@ -59,7 +59,7 @@ EOF
 	_up=$!
 	wait_for 40 test -e "/tmp/$_n.ready"
 	xfer "$_n" socat 5010 /tmp/secret.txt
-		touch "/tmp/$_n.done"
+	touch "/tmp/$_n.done"
 	wait "$_up"
 	fact "${_n}_add_rc" "$(cat "/tmp/$_n.add_rc" 2>&1)"
 	fact "${_n}_add" "$(cat "/tmp/$_n.add" 2>&1)"
@@ -134,7 +134,7 @@ ctr_read() {
 	touch /tmp/ctr.read
 	wait_for 40 test -e /tmp/ctr.ready
 	xfer "$1" socat 5011 /tmp/secret.txt
-		touch /tmp/ctr.done
+	touch /tmp/ctr.done
 	wait "$ctr_up"
 	fact "$1_read" "$(cat /tmp/ctr.out 2>&1)"
 }
