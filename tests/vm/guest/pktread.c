@@ -105,11 +105,10 @@ int main(int argc, char **argv)
 		if (!stop && poll(&p, 1, 200) <= 0)
 			continue;
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n < 0 || (stop && ++drained > DRAIN_MAX)) {
-			if (stop)
-				break;
+		if (n < 0 && !stop)
 			continue;
-		}
+		if (n < 0 || (stop && ++drained > DRAIN_MAX))
+			break;
 		packets++;
 		bytes += (unsigned long long)n;
 		if (plen && memmem(buf, (size_t)n, argv[2], plen))
